@@ -1,0 +1,69 @@
+package mma4j.tensor;
+
+/**
+ * The primitive kernels a backend provides. {@link Tensor} validates shapes and allocates
+ * outputs (always contiguous, on the inputs' device); a kernel only computes. Inputs may be
+ * strided views; broadcast inputs arrive already expanded to the output's shape (stride 0).
+ */
+public interface Kernels {
+    void fill(Tensor out, float value);
+
+    /** dst[i] = src[i] for views of equal shape. */
+    void copy(Tensor src, Tensor dst);
+
+    void unary(UnaryOp op, Tensor x, float p, float q, Tensor out);
+
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** out = cond != 0 ? a : b (all expanded to out's shape). */
+    void where(Tensor cond, Tensor a, Tensor b, Tensor out);
+
+    /** Reduces the given sorted axes; {@code out} has x's rank with those axes of size 1. */
+    void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
+
+    /** Index (as float) of the max (or min) along {@code axis}; out has that axis of size 1. First index wins ties. */
+    void argReduce(boolean max, Tensor x, int axis, Tensor out);
+
+    /** Softmax or log-softmax along one axis. */
+    void softmax(Tensor x, int axis, boolean log, Tensor out);
+
+    /** out[b] = a[b] @ c[b] for rank-3 views [B,M,K] x [B,K,N] -> contiguous [B,M,N]; any strides. */
+    void matmul(Tensor a, Tensor b, Tensor out);
+
+    /** out = a @ b plus accumulate: out = beta*out + a@b (2-D or 3-D as matmul). */
+    default void matmulAccumulate(Tensor a, Tensor b, float beta, Tensor out) {
+        throw new UnsupportedOperationException("matmulAccumulate");
+    }
+
+    /** x [N,C,H,W], w [F,C,kh,kw], bias [F] or null -> out [N,F,OH,OW]. */
+    void conv2d(Tensor x, Tensor w, Tensor bias, int stride, int padding, Tensor out);
+
+    /** Gradient of conv2d w.r.t. its input: gy [N,F,OH,OW], w -> gx [N,C,H,W]. */
+    void conv2dBackwardInput(Tensor gy, Tensor w, int stride, int padding, Tensor gx);
+
+    /** Gradient w.r.t. the weight (gw [F,C,kh,kw], overwritten) and, if gb != null, the bias. */
+    void conv2dBackwardWeight(Tensor x, Tensor gy, int stride, int padding, Tensor gw, Tensor gb);
+
+    /** Max pooling; {@code indices} receives the flat h*W+w position of each max within its plane. */
+    void maxPool2d(Tensor x, int kernel, int stride, int padding, Tensor out, Tensor indices);
+
+    void maxPool2dBackward(Tensor gy, Tensor indices, Tensor gx);
+
+    /** Average pooling, zero padding counted in the divisor (PyTorch's count_include_pad=True). */
+    void avgPool2d(Tensor x, int kernel, int stride, int padding, Tensor out);
+
+    void avgPool2dBackward(Tensor gy, int kernel, int stride, int padding, Tensor gx);
+
+    /**
+     * Batch-norm over all axes but 1 with batch statistics: writes y, the per-channel mean and
+     * 1/sqrt(biased var + eps) (saved for backward), and the unbiased variance for running stats.
+     * gamma and beta may be null (affine=false).
+     */
+    void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar);
+
+    /** y = (x - mean) * invStd * gamma + beta per channel (eval mode, or replaying train mode). */
+    void batchNormApply(Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor beta, Tensor y);
+
+    /** Backward of batchNormTrain; gGamma/gBeta may be null. */
+    void batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta);
+}
