@@ -17,6 +17,8 @@ public final class Parallel {
 
     private static volatile int threads = readThreads();
     private static volatile ExecutorService pool;
+    /** Set while the calling thread runs its own share of a parallel loop (see {@link #isWorker}). */
+    private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> false);
 
     private Parallel() {}
 
@@ -89,7 +91,7 @@ public final class Parallel {
             int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
             fs[c - 1] = pool().submit(() -> body.run(from, to));
         }
-        body.run(0, (int) ((long) n / chunks));
+        runAsCallerShare(() -> body.run(0, (int) ((long) n / chunks)));
         join(fs);
     }
 
@@ -104,12 +106,26 @@ public final class Parallel {
             int k = i;
             fs[i - 1] = pool().submit(() -> task.accept(k));
         }
-        task.accept(0);
+        runAsCallerShare(() -> task.accept(0));
         join(fs);
     }
 
+    /**
+     * True on a pool thread, and on the calling thread while it runs its own share of a loop:
+     * the other workers are busy then, so nested loops (a GEMM inside a per-image conv task)
+     * must run serially rather than queue behind them.
+     */
     private static boolean isWorker() {
-        return Thread.currentThread().getName().startsWith("mma4j-worker-");
+        return IN_REGION.get() || Thread.currentThread().getName().startsWith("mma4j-worker-");
+    }
+
+    private static void runAsCallerShare(Runnable r) {
+        IN_REGION.set(true);
+        try {
+            r.run();
+        } finally {
+            IN_REGION.set(false);
+        }
     }
 
     private static void join(Future<?>[] fs) {
