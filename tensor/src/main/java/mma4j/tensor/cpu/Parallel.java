@@ -91,7 +91,8 @@ public final class Parallel {
             int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
             fs[c - 1] = pool().submit(() -> body.run(from, to));
         }
-        runAsCallerShare(() -> body.run(0, (int) ((long) n / chunks)));
+        int firstEnd = (int) ((long) n / chunks);
+        runAsCallerShare(() -> body.run(0, firstEnd));
         join(fs);
     }
 
