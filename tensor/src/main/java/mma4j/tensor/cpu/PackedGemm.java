@@ -31,11 +31,20 @@ final class PackedGemm {
     /** Columns of B packed at once (multiple of NR): kc x nc floats live in L3. */
     static final int NC = Integer.getInteger("mma4j.gemm.nc", 2048) / NR * NR;
 
+    /** Block sizes and loop order; one default, others for tuning experiments. */
+    record Blocking(int kc, int mc, int nc, boolean aInL1) {}
+
+    static final Blocking DEFAULT = new Blocking(KC, MC, NC, Boolean.getBoolean("mma4j.gemm.ainl1"));
     /** Per-thread packing buffers, allocated once at their largest size. */
     private static final class Buffers {
-        final float[] a = new float[MC * KC];
-        final float[] b = new float[KC * NC];
+        float[] a = new float[0];
+        float[] b = new float[0];
         final float[] tile = new float[MR * NR];
+
+        void ensure(Blocking bl) {
+            if (a.length < bl.mc() * bl.kc()) a = new float[bl.mc() * bl.kc()];
+            if (b.length < bl.kc() * bl.nc()) b = new float[bl.kc() * bl.nc()];
+        }
     }
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -46,14 +55,21 @@ final class PackedGemm {
                          float[] a, int aOff, int aRs, int aCs,
                          float[] b, int bOff, int bRs, int bCs,
                          float beta, float[] c, int cOff, int ldc) {
+        multiply(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc, DEFAULT);
+    }
+
+    static void multiply(int m, int n, int k,
+                         float[] a, int aOff, int aRs, int aCs,
+                         float[] b, int bOff, int bRs, int bCs,
+                         float beta, float[] c, int cOff, int ldc, Blocking bl) {
         boolean byRows = m >= n;
         int units = byRows ? ceilDiv(m, MR) : ceilDiv(n, NR);
         long work = (long) (byRows ? MR * n : NR * m) * k;
         Parallel.forRange(units, work, (from, to) -> {
             if (byRows) {
-                block(from * MR, Math.min(m, to * MR), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+                block(from * MR, Math.min(m, to * MR), 0, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc, bl);
             } else {
-                block(0, m, from * NR, Math.min(n, to * NR), k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc);
+                block(0, m, from * NR, Math.min(n, to * NR), k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc, bl);
             }
         });
     }
@@ -62,8 +78,11 @@ final class PackedGemm {
     private static void block(int i0, int i1, int j0, int j1, int k,
                               float[] a, int aOff, int aRs, int aCs,
                               float[] b, int bOff, int bRs, int bCs,
-                              float beta, float[] c, int cOff, int ldc) {
+                              float beta, float[] c, int cOff, int ldc, Blocking bl) {
+        int KC = bl.kc(), MC = bl.mc(), NC = bl.nc();
+        boolean A_IN_L1 = bl.aInL1();
         Buffers buf = BUFFERS.get();
+        buf.ensure(bl);
         float[] ap = buf.a, bp = buf.b, tile = buf.tile;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
@@ -74,6 +93,16 @@ final class PackedGemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     packA(a, aOff + ic * aRs + pc * aCs, aRs, aCs, mc, kc, ap);
+                    if (A_IN_L1) {
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            for (int jr = 0; jr < nc; jr += NR) {
+                                int nr = Math.min(NR, nc - jr);
+                                MicroKernel.run(kc, ap, ir * kc, bp, jr * kc,
+                                        c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, blockBeta, tile);
+                            }
+                        }
+                    } else
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         int bo = jr * kc;
