@@ -123,8 +123,8 @@ class GemmTest {
             {60, 1, 90}, {40, 7, 70}, {3, 2, 900}, {2, 40, 60},              // few columns / general few rows (dots)
             {MR, NR, 64}, {2 * MR, 2 * NR, 1},                              // exact blocks
             {MR + 1, NR + 1, 9}, {37, 53, 61}, {64, 17, 33},                 // edge blocks in both directions
-            {MR + 3, 2 * NR + 5, PackedGemm.DEFAULT.kc() * 2 + 7},          // three KC blocks
-            {MR + 1, PackedGemm.DEFAULT.nc() + 37, 3},                       // two NC blocks
+            {MR + 3, 2 * NR + 5, PackedGemm.DEFAULT.sk() + 7},              // several KC blocks, two B super-blocks
+            {MR + 1, PackedGemm.DEFAULT.sc() + 37, 3},                       // several NC blocks, two B super-blocks
     };
 
     @ParameterizedTest(name = "simd={0}")
@@ -145,10 +145,10 @@ class GemmTest {
 
     @Test
     void packedPathMatchesReferenceAcrossBlockBoundaries() {
-        // Small blockings put many MC / KC / NC boundaries (and edge blocks) inside small problems.
+        // Small blockings put many unit / KC / NC / super-block boundaries (and edge blocks) inside small problems.
         PackedGemm.Blocking[] blockings = {
-                new PackedGemm.Blocking(1, MR, NR), new PackedGemm.Blocking(5, 2 * MR, 2 * NR),
-                new PackedGemm.Blocking(17, 3 * MR, 3 * NR)};
+                new PackedGemm.Blocking(1, MR, NR, 2, 2 * NR), new PackedGemm.Blocking(5, 2 * MR, 2 * NR, 10, 4 * NR),
+                new PackedGemm.Blocking(17, 3 * MR, 3 * NR, 17, 3 * NR)};
         int[][] shapes = {{37, 101, 45}, {MR * 6, NR * 6, 34}, {9, 33, 2}};
         long seed = 1000;
         for (PackedGemm.Blocking bl : blockings) {
