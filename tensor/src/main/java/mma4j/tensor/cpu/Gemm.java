@@ -88,16 +88,17 @@ public final class Gemm {
 
     /**
      * Few rows, B rows contiguous (e.g. a vector times a matrix): each row of C is built in blocks
-     * of four vectors held in registers while B streams past once per row.
+     * of four vectors held in registers while a k x 4-vector slice of B streams past.
      */
     private static void streamRows(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
                                    float[] b, int bOff, int bRs, float beta, float[] c, int cOff, int ldc) {
         int blocks = (n + SB - 1) / SB;
         Parallel.forRange(blocks, (long) m * SB * k, (from, to) -> {
-            for (int i = 0; i < m; i++) {
-                int ai = aOff + i * aRs, ci = cOff + i * ldc;
-                for (int jb = from; jb < to; jb++) {
-                    int j0 = jb * SB, j1 = Math.min(n, j0 + SB);
+            // Rows innermost: the k x SB slice of B is read from memory once and from cache m-1 times.
+            for (int jb = from; jb < to; jb++) {
+                int j0 = jb * SB, j1 = Math.min(n, j0 + SB);
+                for (int i = 0; i < m; i++) {
+                    int ai = aOff + i * aRs, ci = cOff + i * ldc;
                     int j = j0;
                     if (j1 - j0 == SB) {
                         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Gemm against a double-precision triple loop, on shapes that reach every path (plain loop,
  * streaming rows, dot products, the packed kernel with edge blocks and several KC / MC / NC
- * blocks), every operand layout (row-major, transposed, arbitrary strides), offsets, padded ldc,
+ * blocks, also with tiny block sizes), every operand layout (row-major, transposed, arbitrary strides), offsets, padded ldc,
  * beta 0 / 1 / other, with the Vector API on and off; plus bitwise determinism across runs and
  * thread counts, and loud errors on bad views.
  */
@@ -79,7 +79,10 @@ class GemmTest {
         }
 
         void run() {
-            float[] c = compute();
+            check(compute());
+        }
+
+        void check(float[] c) {
             for (int idx = 0; idx < c.length; idx++) {
                 int rel = idx - cOff, i = Math.floorDiv(rel, ldc), j = Math.floorMod(rel, ldc);
                 if (rel < 0 || i >= m || j >= n) {
@@ -120,8 +123,8 @@ class GemmTest {
             {60, 1, 90}, {40, 7, 70}, {3, 2, 900}, {2, 40, 60},              // few columns / general few rows (dots)
             {MR, NR, 64}, {2 * MR, 2 * NR, 1},                              // exact blocks
             {MR + 1, NR + 1, 9}, {37, 53, 61}, {64, 17, 33},                 // edge blocks in both directions
-            {PackedGemm.MC + MR + 3, 2 * NR + 5, PackedGemm.KC * 2 + 7},     // several MC and KC blocks
-            {MR + 1, PackedGemm.NC + 37, 3},                                 // two NC blocks
+            {MR + 3, 2 * NR + 5, PackedGemm.DEFAULT.sk() + 7},              // several KC blocks, two B super-blocks
+            {MR + 1, PackedGemm.DEFAULT.sc() + 37, 3},                       // several NC blocks, two B super-blocks
     };
 
     @ParameterizedTest(name = "simd={0}")
@@ -134,6 +137,31 @@ class GemmTest {
                 for (Layout lb : Layout.values()) {
                     for (float beta : BETAS) {
                         Problem.random(s[0], s[1], s[2], la, lb, beta, seed++).run();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void packedPathMatchesReferenceAcrossBlockBoundaries() {
+        // Small blockings put many unit / KC / NC / super-block boundaries (and edge blocks) inside small problems.
+        PackedGemm.Blocking[] blockings = {
+                new PackedGemm.Blocking(1, MR, NR, 2, 2 * NR), new PackedGemm.Blocking(5, 2 * MR, 2 * NR, 10, 4 * NR),
+                new PackedGemm.Blocking(17, 3 * MR, 3 * NR, 17, 3 * NR)};
+        int[][] shapes = {{37, 101, 45}, {MR * 6, NR * 6, 34}, {9, 33, 2}};
+        long seed = 1000;
+        for (PackedGemm.Blocking bl : blockings) {
+            for (int[] s : shapes) {
+                for (Layout la : Layout.values()) {
+                    for (Layout lb : Layout.values()) {
+                        for (float beta : BETAS) {
+                            Problem p = Problem.random(s[0], s[1], s[2], la, lb, beta, seed++);
+                            float[] c = p.c0().clone();
+                            PackedGemm.multiply(p.m(), p.n(), p.k(), p.a().data(), p.a().off(), p.a().rs(), p.a().cs(),
+                                    p.b().data(), p.b().off(), p.b().rs(), p.b().cs(), beta, c, p.cOff(), p.ldc(), bl);
+                            p.check(c);
+                        }
                     }
                 }
             }
