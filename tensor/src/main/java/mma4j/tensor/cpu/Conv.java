@@ -84,23 +84,47 @@ final class Conv {
         });
     }
 
-    /** Padded copy of image img in this thread's workspace, or x itself when there is no padding. */
-    private static float[] source(float[] xd, int xOff, Geometry g, ConvWorkspace ws) {
-        if (g.pad() == 0) return xd;
+    /** Whether col2im can add straight into gx (no padded copy needed): narrow maps, or no padding. */
+    private static boolean direct(Geometry g) {
+        return Im2col.narrow(g) || g.pad() == 0;
+    }
+
+    /** Padded copy of the image at xOff in this thread's workspace, or null when im2col reads x itself. */
+    private static float[] padded(float[] xd, int xOff, Geometry g, ConvWorkspace ws) {
+        if (direct(g)) return null;
         float[] p = ws.padded(g.paddedSize());
         Im2col.pad(xd, xOff, g, p);
         return p;
     }
 
+    /** The narrow-map table of output rows [oy0, oy1), or null for wide maps. */
+    private static Im2col.Table table(Geometry g, int oy0, int oy1) {
+        return Im2col.narrow(g) ? Im2col.Table.of(g, oy0, oy1) : null;
+    }
+
+    /** Columns of output rows [oy0, oy1) of the image at xOff ({@code pad}: its padded copy, or null). */
+    private static void toColumns(float[] xd, int xOff, float[] pad, Geometry g, int oy0, int oy1, Im2col.Table t,
+                                  float[] col, int colOff, int ld) {
+        if (t != null) Im2col.im2col(xd, xOff, g, t, col, colOff, ld);
+        else if (pad != null) Im2col.im2col(pad, 0, g, oy0, oy1, col, colOff, ld);
+        else Im2col.im2col(xd, xOff, g, oy0, oy1, col, colOff, ld);
+    }
+
+    /** Adds columns of output rows [oy0, oy1) back into acc: gx itself when direct(g), else a padded image. */
+    private static void fromColumns(float[] col, int colOff, int ld, Geometry g, int oy0, int oy1, Im2col.Table t,
+                                    float[] acc, int accOff) {
+        if (t != null) Im2col.col2im(col, colOff, ld, g, t, acc, accOff);
+        else Im2col.col2im(col, colOff, ld, g, oy0, oy1, acc, accOff);
+    }
+
     /** Column matrix of images [i0, i1), whole maps side by side: image k at column k*OHW. */
     private static void im2colImages(float[] xd, int xo, Geometry g, int i0, int i1, float[] col, int ld) {
-        int[] table = Im2col.windowTable(g, g.oh());
+        Im2col.Table t = table(g, 0, g.oh());
         Parallel.forRange(i1 - i0, (long) g.ckk() * g.ohw(), (a, b) -> {
             ConvWorkspace mine = ConvWorkspace.get();
             for (int k = a; k < b; k++) {
                 int xOff = xo + (i0 + k) * g.chw();
-                float[] src = source(xd, xOff, g, mine);
-                Im2col.im2col(src, src == xd ? xOff : 0, g, 0, g.oh(), table, col, k * g.ohw(), ld);
+                toColumns(xd, xOff, padded(xd, xOff, g, mine), g, 0, g.oh(), t, col, k * g.ohw(), ld);
             }
         });
     }
@@ -128,12 +152,10 @@ final class Conv {
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
-                float[] src = source(xd, xOff, g, ws);
-                int so = src == xd ? xOff : 0;
-                int[] table = Im2col.windowTable(g, p.rows);
+                float[] xp = padded(xd, xOff, g, ws);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
-                    Im2col.im2col(src, so, g, oy0, oy1, oy1 - oy0 == p.rows ? table : Im2col.windowTable(g, oy1 - oy0), col, 0, cols);
+                    toColumns(xd, xOff, xp, g, oy0, oy1, table(g, oy0, oy1), col, 0, cols);
                     int yo = oo + i0 * f * ohw + oy0 * ow;
                     if (bd != null) for (int r = 0; r < f; r++) Arrays.fill(od, yo + r * ohw, yo + r * ohw + cols, bd[bo + r]);
                     Gemm.sgemm(f, cols, ckk, wd, wo, ckk, 1, col, 0, cols, 1, bd != null ? 1f : 0f, od, yo, ohw);
@@ -173,32 +195,33 @@ final class Conv {
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
                 int gxOff = gxo + i0 * g.chw();
-                // accumulate into a padded image (or straight into gx without padding), then copy out
-                float[] acc = g.pad() == 0 ? gxd : ws.padded(g.paddedSize());
-                int ao = g.pad() == 0 ? gxOff : 0;
-                Arrays.fill(acc, ao, ao + (g.pad() == 0 ? g.chw() : g.paddedSize()), 0f);
-                int[] table = Im2col.windowTable(g, p.rows);
+                // accumulate into gx itself, or into a padded image that is copied out at the end
+                boolean direct = direct(g);
+                float[] acc = direct ? gxd : ws.padded(g.paddedSize());
+                int ao = direct ? gxOff : 0;
+                Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
                     Gemm.sgemm(ckk, cols, f, wd, wo, 1, ckk, gyd, gyo + i0 * f * ohw + oy0 * ow, ohw, 1, 0f, col, 0, cols);
-                    Im2col.col2im(col, 0, cols, g, oy0, oy1, oy1 - oy0 == p.rows ? table : Im2col.windowTable(g, oy1 - oy0), acc, ao);
+                    fromColumns(col, 0, cols, g, oy0, oy1, table(g, oy0, oy1), acc, ao);
                 }
-                if (g.pad() > 0) Im2col.unpad(acc, g, gxd, gxOff);
+                if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
             } else {
                 int cols = (i1 - i0) * ohw;
                 float[] blk = ws.block(f * cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
                 Gemm.sgemm(ckk, cols, f, wd, wo, 1, ckk, blk, 0, cols, 1, 0f, col, 0, cols);
-                int[] table = Im2col.windowTable(g, g.oh());
+                Im2col.Table t = table(g, 0, g.oh());
+                boolean direct = direct(g);
                 Parallel.forRange(i1 - i0, (long) ckk * ohw, (a, b) -> {
                     ConvWorkspace mine = ConvWorkspace.get();
                     for (int k = a; k < b; k++) {
                         int gxOff = gxo + (i0 + k) * g.chw();
-                        float[] acc = g.pad() == 0 ? gxd : mine.padded(g.paddedSize());
-                        int ao = g.pad() == 0 ? gxOff : 0;
-                        Arrays.fill(acc, ao, ao + (g.pad() == 0 ? g.chw() : g.paddedSize()), 0f);
-                        Im2col.col2im(col, k * ohw, cols, g, 0, g.oh(), table, acc, ao);
-                        if (g.pad() > 0) Im2col.unpad(acc, g, gxd, gxOff);
+                        float[] acc = direct ? gxd : mine.padded(g.paddedSize());
+                        int ao = direct ? gxOff : 0;
+                        Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
+                        fromColumns(col, k * ohw, cols, g, 0, g.oh(), t, acc, ao);
+                        if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
                     }
                 });
             }
@@ -229,12 +252,10 @@ final class Conv {
             double[] pb = partBias[task];
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
-                float[] src = source(xd, xOff, g, ws);
-                int so = src == xd ? xOff : 0;
-                int[] table = Im2col.windowTable(g, p.rows);
+                float[] xp = padded(xd, xOff, g, ws);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
-                    Im2col.im2col(src, so, g, oy0, oy1, oy1 - oy0 == p.rows ? table : Im2col.windowTable(g, oy1 - oy0), col, 0, cols);
+                    toColumns(xd, xOff, xp, g, oy0, oy1, table(g, oy0, oy1), col, 0, cols);
                     int a = gyo + i0 * f * ohw + oy0 * ow;
                     float beta = firstInTask && oy0 == 0 ? 0f : 1f;
                     Gemm.sgemm(f, ckk, cols, gyd, a, ohw, 1, col, 0, 1, cols, beta, tgt, to, ckk);
