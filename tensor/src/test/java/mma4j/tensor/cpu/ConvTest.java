@@ -55,7 +55,8 @@ class ConvTest {
                 new Case(4, 32, 24, 2, 2, 3, 1, 1, true),    // tiny spatial, many channels
                 new Case(3, 24, 17, 4, 4, 3, 1, 1, true),
                 new Case(7, 3, 9, 1, 1, 1, 1, 0, true),      // 1x1 images
-                new Case(2, 2, 3, 6, 6, 3, 2, 2, true)));    // padding 2 with kernel 3
+                new Case(2, 2, 3, 6, 6, 3, 2, 2, true),      // padding 2 with kernel 3
+                new Case(2, 2, 2, 96, 90, 3, 1, 1, true)));  // many output positions: transposed weight gradient
         Generator g = new Generator(20261126);
         int[] ks = {1, 3, 5};
         for (int i = 0; i < 16; i++) {
@@ -183,6 +184,7 @@ class ConvTest {
             a.add(Arguments.of(new Case(6, 16, 16, 12, 12, 3, 1, 1, true), threads));
             a.add(Arguments.of(new Case(9, 32, 40, 4, 4, 3, 1, 1, true), threads));
             a.add(Arguments.of(new Case(5, 8, 12, 15, 13, 5, 2, 2, true), threads));
+            a.add(Arguments.of(new Case(4, 4, 3, 64, 64, 3, 1, 1, true), threads));
         }
         return a.stream();
     }
