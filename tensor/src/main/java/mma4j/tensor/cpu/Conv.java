@@ -184,12 +184,28 @@ final class Conv {
 
     // ------------------------------------------------------------------ gradient w.r.t. input
 
+    /** dst [cols x rows] = src [rows x cols] (from offset so), in 16 x 16 tiles. */
+    static float[] transpose(float[] src, int so, int rows, int cols, float[] dst) {
+        for (int r0 = 0; r0 < rows; r0 += 16) {
+            for (int c0 = 0; c0 < cols; c0 += 16) {
+                int r1 = Math.min(rows, r0 + 16), c1 = Math.min(cols, c0 + 16);
+                for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) dst[c * rows + r] = src[so + r * cols + c];
+            }
+        }
+        return dst;
+    }
+
     static void backwardInput(Tensor gy, Tensor w, int stride, int pad, Tensor gx) {
         Geometry g = geometry(gx, w, stride, pad);
         Plan p = Plan.of(g);
-        float[] gyd = gy.array(), wd = w.array(), gxd = gx.array();
-        int gyo = gy.offset(), wo = w.offset(), gxo = gx.offset();
+        float[] gyd = gy.array(), gxd = gx.array();
+        int gyo = gy.offset(), gxo = gx.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
+        // A = W^T. With several GEMM calls, a contiguous copy is cheaper than packing the strided
+        // view each time (5-10% on the 64..256-channel layers); one call packs it once anyway.
+        boolean copyT = p.groups > 1;
+        float[] wd = copyT ? transpose(w.array(), w.offset(), f, ckk, ConvWorkspace.get().weights(f * ckk)) : w.array();
+        int wo = copyT ? 0 : w.offset(), aRs = copyT ? f : 1, aCs = copyT ? 1 : ckk;
         forEachGroup(p, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
@@ -202,7 +218,7 @@ final class Conv {
                 Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
-                    Gemm.sgemm(ckk, cols, f, wd, wo, 1, ckk, gyd, gyo + i0 * f * ohw + oy0 * ow, ohw, 1, 0f, col, 0, cols);
+                    Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, gyd, gyo + i0 * f * ohw + oy0 * ow, ohw, 1, 0f, col, 0, cols);
                     fromColumns(col, 0, cols, g, oy0, oy1, table(g, oy0, oy1), acc, ao);
                 }
                 if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
@@ -210,7 +226,7 @@ final class Conv {
                 int cols = (i1 - i0) * ohw;
                 float[] blk = ws.block(f * cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
-                Gemm.sgemm(ckk, cols, f, wd, wo, 1, ckk, blk, 0, cols, 1, 0f, col, 0, cols);
+                Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, blk, 0, cols, 1, 0f, col, 0, cols);
                 Im2col.Table t = table(g, 0, g.oh());
                 boolean direct = direct(g);
                 Parallel.forRange(i1 - i0, (long) ckk * ohw, (a, b) -> {
@@ -250,18 +266,15 @@ final class Conv {
         boolean tr = transposedWeightGrad(g);
         // Each task sums its groups into its own partial (task 0 straight into gw unless transposed);
         // partials are added in task order below.
-        float[][] part = new float[tasks][];
-        int[] partOff = new int[tasks];
+        // (per task, not per thread: one pool thread may run two tasks one after the other)
+        float[][] part = ConvWorkspace.get().partials(tasks, f * ckk);
+        if (!tr) part[0] = gwd;
+        int firstOff = tr ? 0 : gwo;
         double[][] partBias = new double[tasks][gb == null ? 0 : f];
         forEachGroup(p, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
-            if (firstInTask) {
-                boolean own = tr || task > 0;
-                part[task] = own ? ws.partial(f * ckk) : gwd;
-                partOff[task] = own ? 0 : gwo;
-            }
             float[] tgt = part[task], col = ws.col(ckk * p.maxCols());
-            int to = partOff[task];
+            int to = task == 0 ? firstOff : 0;
             double[] pb = partBias[task];
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();

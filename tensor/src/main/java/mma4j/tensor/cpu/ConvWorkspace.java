@@ -2,13 +2,15 @@ package mma4j.tensor.cpu;
 
 /**
  * Buffers one thread reuses across convolution calls (column matrix, padded image, gathered
- * block, partial weight gradient), grown to the largest size asked for, never shrunk, so that
- * a training loop does not allocate them again at every layer and step.
+ * block, transposed weights, per-task partial weight gradients), grown to the largest size
+ * asked for and never shrunk, so that a training loop does not allocate them at every layer
+ * and step.
  */
 final class ConvWorkspace {
     private static final ThreadLocal<ConvWorkspace> MINE = ThreadLocal.withInitial(ConvWorkspace::new);
 
-    private float[] col = new float[0], padded = new float[0], block = new float[0], partial = new float[0];
+    private float[] col = new float[0], padded = new float[0], block = new float[0], weights = new float[0];
+    private float[][] partials = new float[0][];
 
     static ConvWorkspace get() {
         return MINE.get();
@@ -26,7 +28,14 @@ final class ConvWorkspace {
         return block.length >= n ? block : (block = new float[n]);
     }
 
-    float[] partial(int n) {
-        return partial.length >= n ? partial : (partial = new float[n]);
+    float[] weights(int n) {
+        return weights.length >= n ? weights : (weights = new float[n]);
+    }
+
+    /** One partial-sum buffer of n floats per task (a fresh array of references, the buffers kept). */
+    float[][] partials(int tasks, int n) {
+        if (partials.length < tasks) partials = java.util.Arrays.copyOf(partials, tasks);
+        for (int t = 0; t < tasks; t++) if (partials[t] == null || partials[t].length < n) partials[t] = new float[n];
+        return java.util.Arrays.copyOf(partials, tasks);
     }
 }
