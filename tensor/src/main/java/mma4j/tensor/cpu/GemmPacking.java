@@ -103,6 +103,26 @@ final class GemmPacking {
     }
 
     /**
+     * Copies the rows x cols matrix src[off + i*rs + j*cs] into dst as row-major (dst[i*cols + j]),
+     * with 16 x 16 transposes when it is stored column by column (rs = 1).
+     */
+    static void copyRowMajor(float[] src, int off, int rs, int cs, int rows, int cols, float[] dst) {
+        int i0 = 0;
+        if (TRANSPOSES && rs == 1) {
+            for (; i0 + L <= rows; i0 += L) {
+                int j = 0;
+                for (; j + L <= cols; j += L) transpose16(src, off + i0 + j * cs, cs, dst, i0 * cols + j, cols);
+                for (int i = i0; i < i0 + L; i++) {
+                    for (int q = j; q < cols; q++) dst[i * cols + q] = src[off + i + q * cs];
+                }
+            }
+        }
+        for (int i = i0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) dst[i * cols + j] = src[off + i * rs + j * cs];
+        }
+    }
+
+    /**
      * One A micro-panel slice: rows r = 0..7 of 16 k steps (src[srcOff + r*srcStride + p]) into
      * the packed order dst[dstOff + p*8 + r]. Three rounds of the same interleave (vector i with
      * vector i+4) turn (row, p) into (p / 2, (p % 2)*8 + row).
