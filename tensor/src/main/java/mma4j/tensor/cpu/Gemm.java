@@ -96,41 +96,45 @@ public final class Gemm {
         Parallel.forRange(blocks, (long) m * SB * k, (from, to) -> {
             // Rows innermost: the k x SB slice of B is read from memory once and from cache m-1 times.
             for (int jb = from; jb < to; jb++) {
-                int j0 = jb * SB, j1 = Math.min(n, j0 + SB);
                 for (int i = 0; i < m; i++) {
-                    int ai = aOff + i * aRs, ci = cOff + i * ldc;
-                    int j = j0;
-                    if (j1 - j0 == SB) {
-                        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                        for (int p = 0; p < k; p++) {
-                            FloatVector x = FloatVector.broadcast(F, a[ai + p * aCs]);
-                            int bp = bOff + p * bRs + j0;
-                            s0 = x.fma(FloatVector.fromArray(F, b, bp), s0);
-                            s1 = x.fma(FloatVector.fromArray(F, b, bp + L), s1);
-                            s2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), s2);
-                            s3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), s3);
-                        }
-                        storeRow(s0, c, ci + j0, beta);
-                        storeRow(s1, c, ci + j0 + L, beta);
-                        storeRow(s2, c, ci + j0 + 2 * L, beta);
-                        storeRow(s3, c, ci + j0 + 3 * L, beta);
-                        j = j1;
-                    }
-                    for (; j + L <= j1; j += L) {
-                        FloatVector s = FloatVector.zero(F);
-                        for (int p = 0; p < k; p++) {
-                            s = FloatVector.broadcast(F, a[ai + p * aCs]).fma(FloatVector.fromArray(F, b, bOff + p * bRs + j), s);
-                        }
-                        storeRow(s, c, ci + j, beta);
-                    }
-                    for (; j < j1; j++) {
-                        float s = 0f;
-                        for (int p = 0; p < k; p++) s = Math.fma(a[ai + p * aCs], b[bOff + p * bRs + j], s);
-                        c[ci + j] = MicroKernel.combine(beta, c[ci + j], s);
-                    }
+                    streamBlock(jb * SB, Math.min(n, jb * SB + SB), k, a, aOff + i * aRs, aCs, b, bOff, bRs, beta, c, cOff + i * ldc);
                 }
             }
         });
+    }
+
+    /** C(i, j0..j1) for one row i of A starting at ai; up to SB columns held in registers. */
+    private static void streamBlock(int j0, int j1, int k, float[] a, int ai, int aCs, float[] b, int bOff, int bRs,
+                                    float beta, float[] c, int ci) {
+        int j = j0;
+        if (j1 - j0 == SB) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0; p < k; p++) {
+                FloatVector x = FloatVector.broadcast(F, a[ai + p * aCs]);
+                int bp = bOff + p * bRs + j0;
+                s0 = x.fma(FloatVector.fromArray(F, b, bp), s0);
+                s1 = x.fma(FloatVector.fromArray(F, b, bp + L), s1);
+                s2 = x.fma(FloatVector.fromArray(F, b, bp + 2 * L), s2);
+                s3 = x.fma(FloatVector.fromArray(F, b, bp + 3 * L), s3);
+            }
+            storeRow(s0, c, ci + j0, beta);
+            storeRow(s1, c, ci + j0 + L, beta);
+            storeRow(s2, c, ci + j0 + 2 * L, beta);
+            storeRow(s3, c, ci + j0 + 3 * L, beta);
+            return;
+        }
+        for (; j + L <= j1; j += L) {
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < k; p++) {
+                s = FloatVector.broadcast(F, a[ai + p * aCs]).fma(FloatVector.fromArray(F, b, bOff + p * bRs + j), s);
+            }
+            storeRow(s, c, ci + j, beta);
+        }
+        for (; j < j1; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) s = Math.fma(a[ai + p * aCs], b[bOff + p * bRs + j], s);
+            c[ci + j] = MicroKernel.combine(beta, c[ci + j], s);
+        }
     }
 
     private static void storeRow(FloatVector s, float[] c, int o, float beta) {
@@ -157,13 +161,13 @@ public final class Gemm {
         int arOff = aOff, arRs = aRs, btOff = bOff, btCs = bCs;
         if (aCs != 1 && k > 1) {
             ar = new float[m * k];
-            for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) ar[i * k + p] = a[aOff + i * aRs + p * aCs];
+            GemmPacking.copyRowMajor(a, aOff, aRs, aCs, m, k, ar);
             arOff = 0;
             arRs = k;
         }
         if (bRs != 1 && k > 1) {
             bt = new float[n * k];
-            for (int j = 0; j < n; j++) for (int p = 0; p < k; p++) bt[j * k + p] = b[bOff + p * bRs + j * bCs];
+            GemmPacking.copyRowMajor(b, bOff, bCs, bRs, n, k, bt);
             btOff = 0;
             btCs = k;
         }
@@ -171,39 +175,38 @@ public final class Gemm {
         final int AOff = arOff, ARs = arRs, BOff = btOff, BCs = btCs;
         int colBlocks = (n + 3) / 4;
         Parallel.forRange(m * colBlocks, 4L * k, (from, to) -> {
-            float[] lanes = new float[L];
+            float[] lanes = new float[4 * L];
             for (int u = from; u < to; u++) {
-                int i = u / colBlocks, j0 = (u % colBlocks) * 4, nj = Math.min(4, n - j0);
-                int ai = AOff + i * ARs, ci = cOff + i * ldc;
-                int b0 = BOff + j0 * BCs, b1 = b0 + BCs, b2 = b1 + BCs, b3 = b2 + BCs;
-                FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
-                int p = 0, bound = F.loopBound(k);
-                if (nj == 4) {
-                    for (; p < bound; p += L) {
-                        FloatVector x = FloatVector.fromArray(F, A, ai + p);
-                        s0 = x.fma(FloatVector.fromArray(F, B, b0 + p), s0);
-                        s1 = x.fma(FloatVector.fromArray(F, B, b1 + p), s1);
-                        s2 = x.fma(FloatVector.fromArray(F, B, b2 + p), s2);
-                        s3 = x.fma(FloatVector.fromArray(F, B, b3 + p), s3);
-                    }
-                } else {
-                    for (; p < bound; p += L) {
-                        FloatVector x = FloatVector.fromArray(F, A, ai + p);
-                        s0 = x.fma(FloatVector.fromArray(F, B, b0 + p), s0);
-                        if (nj > 1) s1 = x.fma(FloatVector.fromArray(F, B, b1 + p), s1);
-                        if (nj > 2) s2 = x.fma(FloatVector.fromArray(F, B, b2 + p), s2);
-                    }
-                }
-                FloatVector[] sums = {s0, s1, s2, s3};
-                for (int jj = 0; jj < nj; jj++) {
-                    sums[jj].intoArray(lanes, 0);
-                    float s = 0f;
-                    for (int l = 0; l < L; l++) s += lanes[l];
-                    int bj = BOff + (j0 + jj) * BCs;
-                    for (int q = p; q < k; q++) s = Math.fma(A[ai + q], B[bj + q], s);
-                    c[ci + j0 + jj] = MicroKernel.combine(beta, c[ci + j0 + jj], s);
-                }
+                int i = u / colBlocks, j0 = (u % colBlocks) * 4;
+                dotBlock(i, j0, Math.min(4, n - j0), k, A, AOff + i * ARs, B, BOff, BCs, beta, c, cOff + i * ldc, lanes);
             }
         });
+    }
+
+    /** C(i, j0..j0+nj) for nj <= 4: one pass over row i of A shared by the nj columns of B. */
+    private static void dotBlock(int i, int j0, int nj, int k, float[] a, int ai, float[] b, int bOff, int bCs,
+                                 float beta, float[] c, int ci, float[] lanes) {
+        // Missing columns (nj < 4) re-read column j0: harmless, their sums are not used.
+        int b0 = bOff + j0 * bCs, b1 = nj > 1 ? b0 + bCs : b0, b2 = nj > 2 ? b0 + 2 * bCs : b0, b3 = nj > 3 ? b0 + 3 * bCs : b0;
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int p = 0;
+        for (int bound = F.loopBound(k); p < bound; p += L) {
+            FloatVector x = FloatVector.fromArray(F, a, ai + p);
+            s0 = x.fma(FloatVector.fromArray(F, b, b0 + p), s0);
+            s1 = x.fma(FloatVector.fromArray(F, b, b1 + p), s1);
+            s2 = x.fma(FloatVector.fromArray(F, b, b2 + p), s2);
+            s3 = x.fma(FloatVector.fromArray(F, b, b3 + p), s3);
+        }
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, L);
+        s2.intoArray(lanes, 2 * L);
+        s3.intoArray(lanes, 3 * L);
+        for (int jj = 0; jj < nj; jj++) {
+            float s = 0f;
+            for (int l = 0; l < L; l++) s += lanes[jj * L + l];
+            int bj = bOff + (j0 + jj) * bCs;
+            for (int q = p; q < k; q++) s = Math.fma(a[ai + q], b[bj + q], s);
+            c[ci + j0 + jj] = MicroKernel.combine(beta, c[ci + j0 + jj], s);
+        }
     }
 }

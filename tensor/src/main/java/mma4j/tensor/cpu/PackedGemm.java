@@ -1,8 +1,6 @@
 package mma4j.tensor.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The large-matrix path of {@link Gemm}: cache blocking around {@link MicroKernel}.
@@ -22,16 +20,14 @@ import jdk.incubator.vector.VectorSpecies;
  * hardware prefetchers follow. On this Zen 4 machine this order measured 20-25% faster than
  * BLIS's classic one (B micro-panel in L1), see docs/BENCHMARKS.md.
  *
- * <p>Packing reads A and B through their strides, so transposed operands cost nothing extra in
- * the kernel. B is packed once per call (not once per thread) and shared read-only; threads then
+ * <p>Packing ({@link GemmPacking}) reads A and B through their strides, so transposed operands
+ * cost nothing extra in the kernel. B is packed once per call (not once per thread) and shared read-only; threads then
  * take row/column units from a shared counter, which keeps both cores busy when one of them is
  * interrupted. Every element of C is computed the same way (same KC blocks, same order, same
  * kernel) whichever thread takes its unit, so the result is bitwise identical for any thread
  * count and any schedule.
  */
 final class PackedGemm {
-    private static final VectorSpecies<Float> F = Simd.F;
-    private static final int L = F.length();
     private static final int MR = MicroKernel.MR, NR = MicroKernel.NR;
 
     /**
@@ -128,7 +124,7 @@ final class PackedGemm {
         for (int pc = 0; pc < k; pc += bl.kc()) {
             int kc = Math.min(bl.kc(), k - pc);
             float blockBeta = pc == 0 ? beta : 1f;
-            packA(a, aOff + i0 * aRs + pc * aCs, aRs, aCs, mc, kc, ap);
+            GemmPacking.packA(a, aOff + i0 * aRs + pc * aCs, aRs, aCs, mc, kc, ap);
             int bBlock = pc * nPad; // packed panels of this kc block start here
             for (int jc = j0; jc < j1; jc += bl.nc()) {
                 int jEnd = Math.min(j1, jc + bl.nc());
@@ -154,66 +150,7 @@ final class PackedGemm {
         for (int pc = 0; pc < k; pc += kcBlock) {
             int kc = Math.min(kcBlock, k - pc);
             int j0 = from * NR, j1 = Math.min(n, to * NR);
-            packB(b, off + pc * rs + j0 * cs, rs, cs, kc, j1 - j0, bp, pc * nPad + j0 * kc);
-        }
-    }
-
-    /**
-     * Packs A[0..mc, 0..kc) (from {@code off} with strides rs, cs) as MR-tall micro-panels:
-     * panel q holds, for each p, rows q*MR..q*MR+MR-1 side by side; missing rows are zeros.
-     */
-    static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
-        for (int i = 0; i < mc; i += MR) {
-            int mr = Math.min(MR, mc - i), base = i * kc;
-            if (cs == 1) {
-                // Row-major A: walk each row contiguously, write with stride MR.
-                for (int r = 0; r < mr; r++) {
-                    int src = off + (i + r) * rs, dst = base + r;
-                    for (int p = 0; p < kc; p++) ap[dst + p * MR] = a[src + p];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    int src = off + i * rs + p * cs, dst = base + p * MR;
-                    for (int r = 0; r < mr; r++) ap[dst + r] = a[src + r * rs];
-                }
-            }
-            for (int r = mr; r < MR; r++) {
-                for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
-            }
-        }
-    }
-
-    /**
-     * Packs B[0..kc, 0..nc) as NR-wide micro-panels: panel q holds, for each p, columns
-     * q*NR..q*NR+NR-1 side by side; missing columns are zeros.
-     */
-    static void packB(float[] b, int off, int rs, int cs, int kc, int nc, float[] bp, int bpOff) {
-        for (int j = 0; j < nc; j += NR) {
-            int nr = Math.min(NR, nc - j), base = bpOff + j * kc;
-            if (cs == 1 && nr == NR) {
-                // Row-major B, full panel: two vector copies per k step.
-                for (int p = 0; p < kc; p++) {
-                    int src = off + p * rs + j, dst = base + p * NR;
-                    FloatVector.fromArray(F, b, src).intoArray(bp, dst);
-                    FloatVector.fromArray(F, b, src + L).intoArray(bp, dst + L);
-                }
-                continue;
-            }
-            if (cs == 1) {
-                for (int p = 0; p < kc; p++) {
-                    int src = off + p * rs + j, dst = base + p * NR;
-                    for (int jj = 0; jj < nr; jj++) bp[dst + jj] = b[src + jj];
-                }
-            } else {
-                // Column-contiguous B (a transposed view): walk each column, write with stride NR.
-                for (int jj = 0; jj < nr; jj++) {
-                    int src = off + (j + jj) * cs, dst = base + jj;
-                    for (int p = 0; p < kc; p++) bp[dst + p * NR] = b[src + p * rs];
-                }
-            }
-            for (int p = 0; p < kc; p++) {
-                for (int jj = nr; jj < NR; jj++) bp[base + p * NR + jj] = 0f;
-            }
+            GemmPacking.packB(b, off + pc * rs + j0 * cs, rs, cs, kc, j1 - j0, bp, pc * nPad + j0 * kc);
         }
     }
 
