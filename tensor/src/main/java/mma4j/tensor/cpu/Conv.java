@@ -201,8 +201,8 @@ final class Conv {
         float[] gyd = gy.array(), gxd = gx.array();
         int gyo = gy.offset(), gxo = gx.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        // A = W^T. With several GEMM calls, a contiguous copy is cheaper than packing the strided
-        // view each time (5-10% on the 64..256-channel layers); one call packs it once anyway.
+        // A = W^T. With several GEMM calls a contiguous copy pays for itself (measured ~5% on the
+        // 64- and 128-channel layers); a single call packs the strided view once anyway.
         boolean copyT = p.groups > 1;
         float[] wd = copyT ? transpose(w.array(), w.offset(), f, ckk, ConvWorkspace.get().weights(f * ckk)) : w.array();
         int wo = copyT ? 0 : w.offset(), aRs = copyT ? f : 1, aCs = copyT ? 1 : ckk;
@@ -246,16 +246,6 @@ final class Conv {
 
     // ------------------------------------------------------------------ gradient w.r.t. weight and bias
 
-    /**
-     * Whether the weight gradient is computed transposed, {@code gW^T [CKK x F] += col @ gy^T}: the
-     * GEMM then packs gy (F x cols) through its transposed path rather than col (CKK x cols), at
-     * the price of transposing gW at the end, cheap only when the batch has many output positions.
-     * (Measured: 10% faster for 64x64x32 at batch 32, even at 128x128x16, 20% slower at 512x512x4.)
-     */
-    static boolean transposedWeightGrad(Geometry g) {
-        return g.ckk() >= g.f() && (long) g.n() * g.ohw() >= 16384;
-    }
-
     static void backwardWeight(Tensor x, Tensor gy, int stride, int pad, Tensor gw, Tensor gb) {
         Geometry g = geometry(x, gw, stride, pad);
         Plan p = Plan.of(g);
@@ -263,18 +253,15 @@ final class Conv {
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
         int tasks = p.tasks();
-        boolean tr = transposedWeightGrad(g);
-        // Each task sums its groups into its own partial (task 0 straight into gw unless transposed);
-        // partials are added in task order below.
-        // (per task, not per thread: one pool thread may run two tasks one after the other)
+        // Each task sums its groups into its own partial (task 0 straight into gw), added in task
+        // order below. Partials are per task, not per thread: one pool thread may run two tasks.
         float[][] part = ConvWorkspace.get().partials(tasks, f * ckk);
-        if (!tr) part[0] = gwd;
-        int firstOff = tr ? 0 : gwo;
+        part[0] = gwd;
         double[][] partBias = new double[tasks][gb == null ? 0 : f];
         forEachGroup(p, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tgt = part[task], col = ws.col(ckk * p.maxCols());
-            int to = task == 0 ? firstOff : 0;
+            int to = task == 0 ? gwo : 0;
             double[] pb = partBias[task];
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
@@ -284,8 +271,7 @@ final class Conv {
                     toColumns(xd, xOff, xp, g, oy0, oy1, table(g, oy0, oy1), col, 0, cols);
                     int a = gyo + i0 * f * ohw + oy0 * ow;
                     float beta = firstInTask && oy0 == 0 ? 0f : 1f;
-                    if (tr) Gemm.sgemm(ckk, f, cols, col, 0, cols, 1, gyd, a, 1, ohw, beta, tgt, to, f);
-                    else Gemm.sgemm(f, ckk, cols, gyd, a, ohw, 1, col, 0, 1, cols, beta, tgt, to, ckk);
+                    Gemm.sgemm(f, ckk, cols, gyd, a, ohw, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                     if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(gyd, a + r * ohw, cols);
                 }
             } else {
@@ -294,23 +280,11 @@ final class Conv {
                 im2colImages(xd, xo, g, i0, i1, col, cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
                 float beta = firstInTask ? 0f : 1f;
-                if (tr) Gemm.sgemm(ckk, f, cols, col, 0, cols, 1, blk, 0, 1, cols, beta, tgt, to, f);
-                else Gemm.sgemm(f, ckk, cols, blk, 0, cols, 1, col, 0, 1, cols, beta, tgt, to, ckk);
+                Gemm.sgemm(f, ckk, cols, blk, 0, cols, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                 if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(blk, r * cols, cols);
             }
         });
-        if (tr) {
-            // gw[f, r] = sum over tasks of part[r, f]
-            Parallel.forRange(f, (long) ckk * tasks, (a, b) -> {
-                for (int fi = a; fi < b; fi++) {
-                    for (int r = 0; r < ckk; r++) {
-                        float s = part[0][r * f + fi];
-                        for (int t = 1; t < tasks; t++) s += part[t][r * f + fi];
-                        gwd[gwo + fi * ckk + r] = s;
-                    }
-                }
-            });
-        } else if (tasks > 1) {
+        if (tasks > 1) {
             Parallel.forRange(f * ckk, tasks, (a, b) -> {
                 for (int t = 1; t < tasks; t++) Im2col.add(part[t], a, gwd, gwo + a, b - a);
             });

@@ -32,10 +32,12 @@ final class ConvWorkspace {
         return weights.length >= n ? weights : (weights = new float[n]);
     }
 
-    /** One partial-sum buffer of n floats per task (a fresh array of references, the buffers kept). */
+    /** Partial-sum buffers of n floats for tasks 1..tasks-1 (slot 0 is left null: task 0 writes the output). */
     float[][] partials(int tasks, int n) {
         if (partials.length < tasks) partials = java.util.Arrays.copyOf(partials, tasks);
-        for (int t = 0; t < tasks; t++) if (partials[t] == null || partials[t].length < n) partials[t] = new float[n];
-        return java.util.Arrays.copyOf(partials, tasks);
+        for (int t = 1; t < tasks; t++) if (partials[t] == null || partials[t].length < n) partials[t] = new float[n];
+        float[][] mine = java.util.Arrays.copyOf(partials, tasks);
+        if (tasks > 0) mine[0] = null;
+        return mine;
     }
 }
