@@ -1,6 +1,7 @@
 package mma4j.tensor.cpu;
 
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 import mma4j.tensor.Tensor;
 
 /**
@@ -75,12 +76,23 @@ final class Conv {
         void run(int task, int i0, int i1, boolean firstInTask);
     }
 
-    /** Runs body over every group, tasks taking contiguous ranges of groups. */
-    private static void forEachGroup(Plan p, GroupBody body) {
+    /**
+     * Runs body over every group. With {@code balanced}, tasks take groups from a shared counter
+     * (a core that other processes slow down takes fewer), which is safe when groups write
+     * disjoint outputs; otherwise each task takes a fixed contiguous range (needed when a task
+     * sums its groups into its own partial result).
+     */
+    private static void forEachGroup(Plan p, boolean balanced, GroupBody body) {
         int tasks = p.tasks();
+        AtomicInteger next = new AtomicInteger();
         Parallel.forEach(tasks, t -> {
-            int g0 = (int) ((long) p.groups * t / tasks), g1 = (int) ((long) p.groups * (t + 1) / tasks);
-            for (int gi = g0; gi < g1; gi++) body.run(t, p.first(gi), p.first(gi + 1), gi == g0);
+            if (balanced) {
+                boolean first = true;
+                for (int gi; (gi = next.getAndIncrement()) < p.groups; first = false) body.run(t, p.first(gi), p.first(gi + 1), first);
+            } else {
+                int g0 = (int) ((long) p.groups * t / tasks), g1 = (int) ((long) p.groups * (t + 1) / tasks);
+                for (int gi = g0; gi < g1; gi++) body.run(t, p.first(gi), p.first(gi + 1), gi == g0);
+            }
         });
     }
 
@@ -147,7 +159,7 @@ final class Conv {
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        forEachGroup(p, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
@@ -206,7 +218,7 @@ final class Conv {
         boolean copyT = p.groups > 1;
         float[] wd = copyT ? transpose(w.array(), w.offset(), f, ckk, ConvWorkspace.get().weights(f * ckk)) : w.array();
         int wo = copyT ? 0 : w.offset(), aRs = copyT ? f : 1, aCs = copyT ? 1 : ckk;
-        forEachGroup(p, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
@@ -258,7 +270,7 @@ final class Conv {
         float[][] part = ConvWorkspace.get().partials(tasks, f * ckk);
         part[0] = gwd;
         double[][] partBias = new double[tasks][gb == null ? 0 : f];
-        forEachGroup(p, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, false, (task, i0, i1, firstInTask) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tgt = part[task], col = ws.col(ckk * p.maxCols());
             int to = task == 0 ? gwo : 0;
