@@ -9,8 +9,9 @@ import mma4j.tensor.Tensor;
  * A tensor that remembers how it was made. Leaves are created by the user (weights, inputs);
  * every op on Variables returns a new Variable whose {@link #gradFn()} is the {@link Function}
  * that produced it, so {@link #backward()} can walk the graph back to the leaves.
+ * (Not final only so that nn.Parameter can name a trainable leaf.)
  */
-public final class Variable {
+public class Variable {
     private Tensor data;
     private Tensor grad;
     private boolean requiresGrad;
