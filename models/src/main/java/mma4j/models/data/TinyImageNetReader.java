@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Reads the {@code tiny-imagenet-200} folder: {@code wnids.txt} (the 200 class ids),
@@ -86,13 +89,7 @@ public final class TinyImageNetReader {
 
     /** Decodes one 64x64 image into C x H x W bytes at {@code offset}. */
     static void decode(Path file, byte[] dst, int offset) {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException e) {
-            throw DatasetException.at(file, "cannot decode image: " + e.getMessage(), e);
-        }
-        if (img == null) throw DatasetException.at(file, "not an image format javax.imageio can decode");
+        BufferedImage img = readImage(file);
         if (img.getWidth() != SIZE || img.getHeight() != SIZE) {
             throw DatasetException.at(file, "image is " + img.getWidth() + "x" + img.getHeight() + ", expected " + SIZE + "x" + SIZE);
         }
@@ -118,6 +115,39 @@ public final class TinyImageNetReader {
                 dst[offset + 2 * plane + p] = (byte) v;
             }
         }
+    }
+
+    /**
+     * Decodes with an ImageReader rather than ImageIO.read so that warnings are heard: a JPEG cut short
+     * decodes "successfully" with a warning and grey pixels, and must fail instead, as PIL fails on a
+     * truncated file. Other libjpeg warnings (e.g. extraneous bytes before a marker) pass, as in PIL.
+     */
+    private static BufferedImage readImage(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) throw DatasetException.at(file, "cannot open");
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw DatasetException.at(file, "not an image format javax.imageio can decode");
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            try {
+                reader.setInput(in, true, true);
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage img = reader.read(0);
+                if (warnings.stream().anyMatch(TinyImageNetReader::meansTruncated)) {
+                    throw DatasetException.at(file, "corrupt image (cut short?): " + String.join("; ", warnings));
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw DatasetException.at(file, "cannot decode image: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean meansTruncated(String warning) {
+        String w = warning.toLowerCase(Locale.ROOT);
+        return w.contains("truncat") || w.contains("premature end");
     }
 
     private static List<String> readWnids(Path file) {
