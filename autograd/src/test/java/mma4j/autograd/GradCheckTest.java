@@ -65,6 +65,28 @@ class GradCheckTest {
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(Float.NaN)}; }
     }
 
+    /** The example of autograd/README.md, "Writing your own Function". */
+    static final class ScaledSquare extends Function {
+        private final float a;
+        ScaledSquare(float a) { this.a = a; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            saveForBackward(in[0]);
+            return in[0].square().mul(a);
+        }
+
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved()[0];
+            return new Tensor[] {g.mul(x).mul(2 * a)};
+        }
+    }
+
+    @Test
+    void readmeExamplePasses() {
+        GradCheck.Result r = GradCheck.check(v -> new ScaledSquare(3f).apply(v[0]), Tensor.uniform(new mma4j.tensor.Generator(1), -1, 1, 3, 4));
+        assertTrue(r.passed(), r::toString);
+    }
+
     @Test
     void correctCopyOfMulPasses() {
         GradCheck.Result r = GradCheck.check(v -> new ScaledMul(1f).apply(v[0], v[1]), uniform(1, 3, 4), uniform(2, 3, 4));
