@@ -90,7 +90,7 @@ class TrainingTest {
     void mlpLearnsXor() {
         float[] losses = trainMlp();
         System.out.println("MLP loss: first " + losses[0] + ", last " + losses[losses.length - 1]);
-        assertTrue(losses[losses.length - 1] < losses[0] / 10, "loss should fall 10x in 150 steps: " + Arrays.toString(losses));
+        assertTrue(losses[losses.length - 1] < losses[0] / 50, "loss should fall 50x in 150 steps: " + Arrays.toString(losses));
         assertArrayEquals(losses, trainMlp(), "same seeds, bitwise same losses");
     }
 
@@ -98,7 +98,7 @@ class TrainingTest {
     void convNetLearnsStripes() {
         float[] losses = trainConvNet();
         System.out.println("conv loss: first " + losses[0] + ", last " + losses[losses.length - 1]);
-        assertTrue(losses[losses.length - 1] < losses[0] / 10, "loss should fall 10x in 60 steps: " + Arrays.toString(losses));
+        assertTrue(losses[losses.length - 1] < losses[0] / 50, "loss should fall 50x in 60 steps: " + Arrays.toString(losses));
         assertArrayEquals(losses, trainConvNet(), "same seeds, bitwise same losses");
     }
 }
