@@ -39,6 +39,7 @@ public final class Adam extends Optimizer<Adam.Options> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs")   // only read, handed to the base class
     public Adam(ParamGroup<Options>... groups) {
         super(groups);
     }

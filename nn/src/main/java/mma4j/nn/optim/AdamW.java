@@ -20,6 +20,7 @@ public final class AdamW extends Optimizer<Adam.Options> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs")   // only read, handed to the base class
     public AdamW(ParamGroup<Adam.Options>... groups) {
         super(groups);
     }

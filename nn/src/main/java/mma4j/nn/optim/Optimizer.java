@@ -35,6 +35,7 @@ public abstract class Optimizer<O extends Optimizer.Options> {
     private final Map<Variable, ParamState> state = new IdentityHashMap<>();
 
     @SafeVarargs
+    @SuppressWarnings("this-escape")   // validate() is called on each group before the subclass is built; it must not read fields
     protected Optimizer(ParamGroup<O>... groups) {
         if (groups.length == 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer got an empty parameter list");
         for (ParamGroup<O> g : groups) addParamGroup(g);
@@ -72,6 +73,7 @@ public abstract class Optimizer<O extends Optimizer.Options> {
     }
 
     /** One update of every parameter that has a gradient (those without are skipped, as in PyTorch). */
+    @SuppressWarnings("try")   // the scope only needs closing
     public final void step() {
         try (var scope = GradMode.noGrad()) {
             for (ParamGroup<O> g : groups) {
