@@ -42,4 +42,9 @@ public final class AdamW extends Optimizer<Adam.Options> {
     protected Set<String> stateNames() {
         return Adam.STATE;
     }
+
+    @Override
+    protected Set<String> scalarStateNames() {
+        return Adam.SCALARS;
+    }
 }

@@ -68,6 +68,11 @@ public abstract class Optimizer<O extends Optimizer.Options> {
     /** The names of the per-parameter tensors and scalars this optimizer keeps (checked by loadState). */
     protected abstract Set<String> stateNames();
 
+    /** Which of {@link #stateNames()} are scalars (e.g. Adam's step); the rest are tensors. */
+    protected Set<String> scalarStateNames() {
+        return Set.of();
+    }
+
     public final List<ParamGroup<O>> paramGroups() {
         return Collections.unmodifiableList(groups);
     }
@@ -161,7 +166,9 @@ public abstract class Optimizer<O extends Optimizer.Options> {
                 }
             } else if (parts.length == 3 && parts[0].equals("state")) {
                 int pi = stateIndex(key, parts, flat.size(), problems);
-                if (pi >= 0) byIndex.computeIfAbsent(pi, k -> new ParamState()).put(parts[2], v);
+                if (pi < 0) continue;
+                if (!scalarStateNames().contains(parts[2])) problems.add(key + ": '" + parts[2] + "' is a tensor, not a scalar");
+                else byIndex.computeIfAbsent(pi, k -> new ParamState()).put(parts[2], v);
             } else {
                 problems.add(key + ": unexpected key");
             }
@@ -175,6 +182,10 @@ public abstract class Optimizer<O extends Optimizer.Options> {
             }
             int pi = stateIndex(key, parts, flat.size(), problems);
             if (pi < 0) continue;
+            if (scalarStateNames().contains(parts[2])) {
+                problems.add(key + ": '" + parts[2] + "' is a scalar, not a tensor");
+                continue;
+            }
             Tensor t = e.getValue();
             Tensor param = flat.get(pi).data();
             if (!Shapes.equal(t.shape(), param.shape())) {

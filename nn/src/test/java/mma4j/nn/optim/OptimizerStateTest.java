@@ -79,6 +79,17 @@ class OptimizerStateTest {
         assertEquals(0.1, opt.paramGroups().get(0).lr());
         assertArrayEquals(buffer, opt.stateOf(ps.get(1)).tensor("momentum_buffer").toArray());
 
+        // Adam's step is a scalar, its moments tensors: swapping the kinds is refused.
+        Adam adam = new Adam(ps, Adam.options(0.1));
+        stepWith(adam, ps, 1f);
+        LinkedHashMap<String, Tensor> at = new LinkedHashMap<>(adam.state().tensors());
+        LinkedHashMap<String, Double> as = new LinkedHashMap<>(adam.state().scalars());
+        at.put("state.0.step", Tensor.vector(1f, 1f));
+        as.put("state.0.exp_avg", 0.0);
+        var k = assertThrows(IllegalArgumentException.class, () -> adam.loadState(new OptimizerState(at, as)));
+        assertTrue(k.getMessage().contains("state.0.step: 'step' is a scalar, not a tensor"), k.getMessage());
+        assertTrue(k.getMessage().contains("state.0.exp_avg: 'exp_avg' is a tensor, not a scalar"), k.getMessage());
+
         SGD twoGroups = new SGD(new ParamGroup<>(List.of(ps.get(0)), SGD.options(0.1)), new ParamGroup<>(List.of(ps.get(1)), SGD.options(0.1)));
         var g = assertThrows(IllegalArgumentException.class, () -> twoGroups.loadState(good));
         assertTrue(g.getMessage().contains("param_groups.0.num_params: checkpoint has 2 parameters, this group has 1"), g.getMessage());
