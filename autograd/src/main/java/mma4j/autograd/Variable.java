@@ -95,7 +95,7 @@ public class Variable {
         return this;
     }
 
-    /** Same values, cut from the graph. */
+    /** Same values (the same tensor, no copy), cut from the graph: a leaf that requires no gradient. */
     public Variable detach() {
         return new Variable(data, false);
     }
@@ -119,12 +119,8 @@ public class Variable {
         grad = grad == null ? g.copy() : grad.addInPlace(g);
     }
 
-    /** Backward from a scalar (one-element) output, seeded with 1. */
+    /** Backward from a scalar (one-element) output, seeded with 1; frees the graph as it goes. */
     public void backward() {
-        if (data.numel() != 1) {
-            throw new IllegalStateException("backward() needs a scalar output, but this variable has shape " + Shapes.str(data.shape())
-                    + ". Reduce it first (e.g. sum() or mean()), or call backward(gradient) with a gradient of that shape.");
-        }
         backward(false);
     }
 

@@ -26,6 +26,7 @@ public abstract class BatchNorm extends Module {
     private final boolean affine, trackRunningStats;
     private final Parameter weight, bias;
 
+    @SuppressWarnings("this-escape")   // registering in the constructor is the Module pattern
     protected BatchNorm(Builder<?> b) {
         if (b.numFeatures <= 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": numFeatures must be > 0, got " + b.numFeatures);
         if (!(b.eps > 0)) throw new IllegalArgumentException(getClass().getSimpleName() + ": eps must be > 0, got " + b.eps);

@@ -21,10 +21,12 @@ public class Conv2d extends Module {
     private final Parameter bias;
 
     /** Stride 1, no padding, with bias, default generator. */
+    @SuppressWarnings("this-escape")
     public Conv2d(int inChannels, int outChannels, int kernelSize) {
         this(builder(inChannels, outChannels, kernelSize));
     }
 
+    @SuppressWarnings("this-escape")   // registering and initializing in the constructor is the Module pattern
     private Conv2d(Builder b) {
         if (b.in <= 0 || b.out <= 0 || b.kernel <= 0 || b.stride <= 0 || b.padding < 0) {
             throw new IllegalArgumentException("Conv2d: need in, out, kernel, stride > 0 and padding >= 0, got in=" + b.in + ", out=" + b.out

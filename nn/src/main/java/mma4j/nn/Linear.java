@@ -25,6 +25,7 @@ public class Linear extends Module {
         this(inFeatures, outFeatures, bias, Init.defaultGenerator());
     }
 
+    @SuppressWarnings("this-escape")   // registering and initializing in the constructor is the Module pattern
     public Linear(int inFeatures, int outFeatures, boolean bias, Generator g) {
         if (inFeatures < 0 || outFeatures < 0) {
             throw new IllegalArgumentException("Linear: features must be >= 0, got in=" + inFeatures + ", out=" + outFeatures);

@@ -10,6 +10,7 @@ import mma4j.autograd.Variable;
 public class ModuleList extends Module implements Iterable<Module> {
     private int size;
 
+    @SuppressWarnings("this-escape")
     public ModuleList(Module... modules) {
         for (Module m : modules) add(m);
     }

@@ -6,6 +6,7 @@ import mma4j.autograd.Variable;
 public class Sequential extends Module {
     private int size;
 
+    @SuppressWarnings("this-escape")
     public Sequential(Module... layers) {
         for (Module m : layers) add(m);
     }

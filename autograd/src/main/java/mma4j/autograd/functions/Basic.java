@@ -224,12 +224,18 @@ public final class Basic {
      * matrix). The gradient goes to a where the mask is set and to b elsewhere.
      */
     public static final class Where extends Function {
-        private final Tensor cond;
+        private Tensor cond;
         public Where(Tensor cond) { this.cond = cond; }
 
-        @Override protected Tensor forward(Tensor... in) { return Tensor.where(cond, in[0], in[1]); }
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor c = cond;
+            cond = null; // lives on in the saved tensors, freed with them
+            saveForBackward(c);
+            return Tensor.where(c, in[0], in[1]);
+        }
 
         @Override protected Tensor[] backward(Tensor g) {
+            Tensor cond = saved()[0];
             Tensor zero = Tensor.scalar(0f).to(g.device());
             return new Tensor[] {needsInputGrad(0) ? Tensor.where(cond, g, zero) : null, needsInputGrad(1) ? Tensor.where(cond, zero, g) : null};
         }

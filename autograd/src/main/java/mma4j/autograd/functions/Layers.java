@@ -183,11 +183,18 @@ public final class Layers {
 
     /** Inverted dropout: keeps each element with probability 1-p and scales it by 1/(1-p). */
     public static final class Dropout extends Function {
-        private final Tensor mask;
+        private Tensor mask;
         /** mask holds 0 or 1/(1-p) per element, drawn by the caller from its seeded generator. */
         public Dropout(Tensor mask) { this.mask = mask; }
 
-        @Override protected Tensor forward(Tensor... in) { return in[0].mul(mask); }
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(mask)}; }
+        @Override protected Tensor forward(Tensor... in) {
+            // The mask moves into the saved tensors so that backward frees it with them.
+            Tensor m = mask;
+            mask = null;
+            saveForBackward(m);
+            return in[0].mul(m);
+        }
+
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(saved()[0])}; }
     }
 }

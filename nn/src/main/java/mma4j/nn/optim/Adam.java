@@ -17,6 +17,7 @@ import mma4j.tensor.Tensor;
  */
 public final class Adam extends Optimizer<Adam.Options> {
     static final Set<String> STATE = Set.of("step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq");
+    static final Set<String> SCALARS = Set.of("step");
 
     /** Hyper-parameters (shared with {@link AdamW}). */
     public record Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean maximize)
@@ -39,6 +40,7 @@ public final class Adam extends Optimizer<Adam.Options> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs")   // only read, handed to the base class
     public Adam(ParamGroup<Options>... groups) {
         super(groups);
     }
@@ -67,5 +69,10 @@ public final class Adam extends Optimizer<Adam.Options> {
     @Override
     protected Set<String> stateNames() {
         return STATE;
+    }
+
+    @Override
+    protected Set<String> scalarStateNames() {
+        return SCALARS;
     }
 }

@@ -20,6 +20,7 @@ public final class AdamW extends Optimizer<Adam.Options> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs")   // only read, handed to the base class
     public AdamW(ParamGroup<Adam.Options>... groups) {
         super(groups);
     }
@@ -40,5 +41,10 @@ public final class AdamW extends Optimizer<Adam.Options> {
     @Override
     protected Set<String> stateNames() {
         return Adam.STATE;
+    }
+
+    @Override
+    protected Set<String> scalarStateNames() {
+        return Adam.SCALARS;
     }
 }

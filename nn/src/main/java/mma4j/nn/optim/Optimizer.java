@@ -35,6 +35,7 @@ public abstract class Optimizer<O extends Optimizer.Options> {
     private final Map<Variable, ParamState> state = new IdentityHashMap<>();
 
     @SafeVarargs
+    @SuppressWarnings("this-escape")   // validate() is called on each group before the subclass is built; it must not read fields
     protected Optimizer(ParamGroup<O>... groups) {
         if (groups.length == 0) throw new IllegalArgumentException(getClass().getSimpleName() + ": optimizer got an empty parameter list");
         for (ParamGroup<O> g : groups) addParamGroup(g);
@@ -67,11 +68,17 @@ public abstract class Optimizer<O extends Optimizer.Options> {
     /** The names of the per-parameter tensors and scalars this optimizer keeps (checked by loadState). */
     protected abstract Set<String> stateNames();
 
+    /** Which of {@link #stateNames()} are scalars (e.g. Adam's step); the rest are tensors. */
+    protected Set<String> scalarStateNames() {
+        return Set.of();
+    }
+
     public final List<ParamGroup<O>> paramGroups() {
         return Collections.unmodifiableList(groups);
     }
 
     /** One update of every parameter that has a gradient (those without are skipped, as in PyTorch). */
+    @SuppressWarnings("try")   // the scope only needs closing
     public final void step() {
         try (var scope = GradMode.noGrad()) {
             for (ParamGroup<O> g : groups) {
@@ -159,7 +166,9 @@ public abstract class Optimizer<O extends Optimizer.Options> {
                 }
             } else if (parts.length == 3 && parts[0].equals("state")) {
                 int pi = stateIndex(key, parts, flat.size(), problems);
-                if (pi >= 0) byIndex.computeIfAbsent(pi, k -> new ParamState()).put(parts[2], v);
+                if (pi < 0) continue;
+                if (!scalarStateNames().contains(parts[2])) problems.add(key + ": '" + parts[2] + "' is a tensor, not a scalar");
+                else byIndex.computeIfAbsent(pi, k -> new ParamState()).put(parts[2], v);
             } else {
                 problems.add(key + ": unexpected key");
             }
@@ -173,6 +182,10 @@ public abstract class Optimizer<O extends Optimizer.Options> {
             }
             int pi = stateIndex(key, parts, flat.size(), problems);
             if (pi < 0) continue;
+            if (scalarStateNames().contains(parts[2])) {
+                problems.add(key + ": '" + parts[2] + "' is a scalar, not a tensor");
+                continue;
+            }
             Tensor t = e.getValue();
             Tensor param = flat.get(pi).data();
             if (!Shapes.equal(t.shape(), param.shape())) {

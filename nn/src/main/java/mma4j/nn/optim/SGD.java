@@ -45,6 +45,7 @@ public final class SGD extends Optimizer<SGD.Options> {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs")   // only read, handed to the base class
     public SGD(ParamGroup<Options>... groups) {
         super(groups);
     }

@@ -25,6 +25,7 @@ public final class CosineAnnealingLR extends LRScheduler {
 
     @Override
     protected double lr(int group, int epoch) {
+        if (epoch == 0) return baseLr(group);   // exactly the base rate, as PyTorch's first step (the formula may round it)
         return etaMin + (baseLr(group) - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
     }
 }
