@@ -12,8 +12,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import mma4j.autograd.Functional;
-import mma4j.autograd.Variable;
 import mma4j.models.data.Batch;
 import mma4j.models.data.ByteImageDataset;
 import mma4j.models.data.DataLoader;
@@ -149,6 +147,7 @@ public final class Trainer {
 
     private EpochStats trainEpoch(Module model, SGD opt, Penalty penalty, DataLoader loader, int epoch) {
         model.train();
+        TrainStep trainStep = new TrainStep(model, opt, penalty, o.device());
         int batches = o.limitBatches() > 0 ? Math.min(o.limitBatches(), loader.batchesPerEpoch()) : loader.batchesPerEpoch();
         double taskSum = 0, regSum = 0;
         long correct = 0, seen = 0;
@@ -160,21 +159,16 @@ public final class Trainer {
             int step = 0;
             for (Batch b : loader) {
                 if (step >= batches) continue; // drain the rest of a limited epoch so the loader moves on cleanly
-                Variable x = Variable.of(b.images().to(o.device()));
-                Variable logits = model.forward(x);
-                Variable task = Functional.crossEntropy(logits, b.labels());
-                float taskValue = task.item();
-                if (!Float.isFinite(taskValue)) throw diverged(epoch, step, "task loss " + taskValue);
-                Variable reg = penalty.term(model);
-                float regValue = reg == null ? 0f : reg.item();
-                if (!Float.isFinite(regValue)) throw diverged(epoch, step, "regularizer term " + regValue);
-                Variable total = reg == null ? task : task.add(reg);
-                opt.zeroGrad();
-                total.backward();
-                opt.step();
+                TrainStep.Result res;
+                try {
+                    res = trainStep.run(b.images(), b.labels());
+                } catch (TrainStep.NonFiniteLoss e) {
+                    throw diverged(epoch, step, e.getMessage());
+                }
+                float taskValue = res.taskLoss(), regValue = res.regTerm();
                 taskSum += taskValue;
                 regSum += regValue;
-                correct += countCorrect(logits.data(), b.labels());
+                correct += countCorrect(res.logits(), b.labels());
                 seen += b.size();
                 step++;
                 if (bar != null) {
