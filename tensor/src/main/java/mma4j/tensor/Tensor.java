@@ -567,7 +567,7 @@ public final class Tensor {
     public Tensor gt(float s) { return unary(UnaryOp.GT_SCALAR, s, 0); }
 
     public Tensor clamp(float min, float max) {
-        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max + " for shape " + Shapes.str(shape));
         return unary(UnaryOp.CLAMP, min, max);
     }
 
@@ -611,13 +611,40 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- in place
 
-    private Tensor inPlace(BinaryOp op, Tensor o) {
-        checkSameDevice(op.name().toLowerCase() + "InPlace", o);
-        int[] s = Shapes.broadcast(op.name().toLowerCase() + "InPlace", shape, o.shape);
-        if (!Arrays.equals(s, shape)) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + "InPlace: result shape " + Shapes.str(s) + " does not match the target's shape " + Shapes.str(shape));
+    /*
+     * In-place rules (PyTorch's, with one friendlier choice): the target may be any view, but not
+     * one whose elements share memory (an expanded view); the operand must broadcast to the
+     * target's shape without growing it; an operand that overlaps the target in memory in a
+     * different layout (x += x.t()) is copied first, so every element reads the old values.
+     */
+
+    private void checkWritable(String op) {
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException(op + ": the target of shape " + Shapes.str(shape) + " with strides " + Arrays.toString(strides)
+                        + " has elements that share memory (an expanded view); call contiguous() first");
+            }
         }
-        kernels().binary(op, this, o.expand(shape), this);
+    }
+
+    /** The operand broadcast to this shape, copied if it shares memory with this tensor in another layout. */
+    private Tensor operandFor(String op, Tensor o) {
+        checkSameDevice(op, o);
+        int[] s = Shapes.broadcast(op, shape, o.shape);
+        if (!Arrays.equals(s, shape)) {
+            throw new IllegalArgumentException(op + ": operand of shape " + Shapes.str(o.shape) + " broadcasts to " + Shapes.str(s)
+                    + ", not to the target's shape " + Shapes.str(shape));
+        }
+        Tensor e = o.expand(shape);
+        boolean sameLayout = e.offset == offset && Arrays.equals(e.strides, strides);
+        return e.storage == storage && !sameLayout && numel() > 0 ? e.copy() : e;
+    }
+
+    private Tensor inPlace(BinaryOp op, Tensor o) {
+        String name = op.name().toLowerCase() + "InPlace";
+        checkWritable(name);
+        Tensor e = operandFor(name, o);
+        kernels().binary(op, this, e, this);
         storage.bumpVersion();
         return this;
     }
@@ -627,16 +654,19 @@ public final class Tensor {
     public Tensor mulInPlace(Tensor o) { return inPlace(BinaryOp.MUL, o); }
     public Tensor divInPlace(Tensor o) { return inPlace(BinaryOp.DIV, o); }
 
-    public Tensor mulInPlace(float s) {
-        kernels().unary(UnaryOp.MUL_SCALAR, this, s, 0, this);
+    private Tensor unaryInPlace(String name, UnaryOp op, float p, float q) {
+        checkWritable(name);
+        kernels().unary(op, this, p, q, this);
         storage.bumpVersion();
         return this;
     }
 
+    public Tensor mulInPlace(float s) {
+        return unaryInPlace("mulInPlace", UnaryOp.MUL_SCALAR, s, 0);
+    }
+
     public Tensor addInPlace(float s) {
-        kernels().unary(UnaryOp.ADD_SCALAR, this, s, 0, this);
-        storage.bumpVersion();
-        return this;
+        return unaryInPlace("addInPlace", UnaryOp.ADD_SCALAR, s, 0);
     }
 
     /** this += alpha * o (axpy). */
@@ -645,12 +675,12 @@ public final class Tensor {
     }
 
     public Tensor clampInPlace(float min, float max) {
-        kernels().unary(UnaryOp.CLAMP, this, min, max, this);
-        storage.bumpVersion();
-        return this;
+        if (min > max) throw new IllegalArgumentException("clampInPlace: min " + min + " > max " + max + " for shape " + Shapes.str(shape));
+        return unaryInPlace("clampInPlace", UnaryOp.CLAMP, min, max);
     }
 
     public Tensor fillInPlace(float v) {
+        checkWritable("fillInPlace");
         if (isContiguous()) kernels().fill(this, v);
         else kernels().copy(full(v).to(device()).expand(shape), this);
         storage.bumpVersion();
@@ -663,9 +693,9 @@ public final class Tensor {
 
     /** Copies src (broadcast to this shape) into this tensor. */
     public Tensor copyFrom(Tensor src) {
-        checkSameDevice("copyFrom", src);
-        Shapes.broadcast("copyFrom", shape, src.shape);
-        kernels().copy(src.expand(shape), this);
+        checkWritable("copyFrom");
+        Tensor e = operandFor("copyFrom", src);
+        kernels().copy(e, this);
         storage.bumpVersion();
         return this;
     }
