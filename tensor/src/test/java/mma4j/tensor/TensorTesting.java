@@ -245,11 +245,19 @@ public final class TensorTesting {
     /** A shape that broadcasts with s: some trailing dims kept, some set to 1, some leading ones added or dropped. */
     public static int[] broadcastPartner(Random rnd, int[] s) {
         int drop = s.length == 0 ? 0 : rnd.nextInt(s.length + 1);
-        int add = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(2) : 0;
+        int add = drop == 0 && rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(2) : 0;
         int[] out = new int[s.length - drop + add];
         for (int i = 0; i < add; i++) out[i] = rnd.nextBoolean() ? 1 : randomSize(rnd, false);
         for (int i = drop; i < s.length; i++) out[add + i - drop] = rnd.nextInt(3) == 0 ? 1 : s[i];
         return out;
+    }
+
+    /** A shape that broadcasts to exactly {@code out}: leading dims dropped, some dims set to 1. */
+    public static int[] broadcastsTo(Random rnd, int[] out) {
+        int drop = out.length == 0 ? 0 : rnd.nextInt(out.length + 1);
+        int[] s = Arrays.copyOfRange(out, drop, out.length);
+        for (int i = 0; i < s.length; i++) if (rnd.nextInt(3) == 0) s[i] = 1;
+        return s;
     }
 
     // ------------------------------------------------------------ kernel modes
