@@ -63,6 +63,29 @@ class DeterminismTest {
     }
 
     @Test
+    void reductionsAndSoftmaxDoNotEvenDependOnTheThreadCount() {
+        // Blocks are cut by shape alone and combined in order, so 1, 2 and 3 threads agree to the bit.
+        Generator g = new Generator(9);
+        Tensor x = Tensor.randn(g, 64, 2048), tall = Tensor.randn(g, 50_000, 5);
+        int threads = Parallel.threads();
+        List<float[]> first = null;
+        try {
+            for (int t : new int[] {1, 2, 3}) {
+                Parallel.setThreads(t);
+                List<float[]> r = List.of(x.sum().toArray(), x.sum(new int[] {0}, false).toArray(), x.sum(new int[] {1}, false).toArray(),
+                        tall.sum(new int[] {0}, false).toArray(), x.t().sum(new int[] {1}, false).toArray(),
+                        x.var(new int[] {0}, false, true).toArray(), x.softmax(0).toArray(), x.logSoftmax(1).toArray());
+                if (first == null) first = r;
+                for (int i = 0; i < r.size(); i++) {
+                    assertTrue(java.util.Arrays.equals(first.get(i), r.get(i)), "result " + i + " with " + t + " threads");
+                }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    @Test
     void differentSeedsDiffer() {
         // Guards the test above against a pipeline that ignores its input.
         List<float[]> a = pipeline(1), b = pipeline(2);

@@ -173,6 +173,41 @@ class ReduceTest {
         });
     }
 
+    @Test
+    void longRowsAndTallColumnsTakeTheBlockedPaths() {
+        // Shapes past the block size (2^14), odd so that blocks and vectors leave tails.
+        Random rnd = new Random(11);
+        int[][] shapes = {{3, 40_001}, {40_001, 3}, {5, 7_001, 3}, {33_333}, {2, 1_100, 17}};
+        int[][] axes = {{1}, {0}, {0, 1}, {0}, {0, 2}};
+        for (int c = 0; c < shapes.length; c++) {
+            int[] s = shapes[c], ax = axes[c];
+            Tensor x = randomTensor(rnd, s, false);
+            boolean[] reduced = new boolean[s.length];
+            for (int a : ax) reduced[a] = true;
+            List<List<Float>> g = groups(x, reduced);
+            double[] sum = new double[g.size()], tol = new double[g.size()];
+            float[] max = new float[g.size()], min = new float[g.size()];
+            for (int i = 0; i < g.size(); i++) {
+                double abs = 0;
+                max[i] = Float.NEGATIVE_INFINITY;
+                min[i] = Float.POSITIVE_INFINITY;
+                for (float f : g.get(i)) {
+                    sum[i] += f;
+                    abs += Math.abs(f);
+                    max[i] = Math.max(max[i], f);
+                    min[i] = Math.min(min[i], f);
+                }
+                tol[i] = (g.get(i).size() + 1) * EPS * abs;
+            }
+            String what = describe(x) + " axes " + Arrays.toString(ax);
+            inEveryMode(mode -> {
+                assertClose(sum, values(x.sum(ax, false)), tol, "sum " + what);
+                assertSameBits(max, values(x.max(ax, false)), "max " + what);
+                assertSameBits(min, values(x.min(ax, false)), "min " + what);
+            });
+        }
+    }
+
     // ------------------------------------------------------------ var
 
     @Property(tries = 120)
