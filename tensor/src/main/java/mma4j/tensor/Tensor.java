@@ -266,6 +266,7 @@ public final class Tensor {
 
     /** A fresh row-major copy of the values on the host. */
     public float[] toArray() {
+        if (numel() == 0) return new float[0]; // an empty view's offset may lie past its storage
         Tensor c = contiguous();
         float[] out = new float[c.numel()];
         if (c.storage instanceof CpuStorage cs) {
