@@ -177,11 +177,13 @@ class ReduceTest {
     void longRowsAndTallColumnsTakeTheBlockedPaths() {
         // Shapes past the block size (2^14), odd so that blocks and vectors leave tails.
         Random rnd = new Random(11);
-        int[][] shapes = {{3, 40_001}, {40_001, 3}, {5, 7_001, 3}, {33_333}, {2, 1_100, 17}};
-        int[][] axes = {{1}, {0}, {0, 1}, {0}, {0, 2}};
-        for (int c = 0; c < shapes.length; c++) {
-            int[] s = shapes[c], ax = axes[c];
-            Tensor x = randomTensor(rnd, s, false);
+        int[][] shapes = {{3, 40_001}, {40_001, 3}, {5, 7_001, 3}, {33_333}, {2, 1_100, 17}, {3, 20_001, 4}, {7, 3, 1, 2_001}};
+        int[][] axes = {{1}, {0}, {0, 1}, {0}, {0, 2}, {1}, {0, 2, 3}};
+        for (int c = 0; c < 2 * shapes.length; c++) {
+            int[] s = shapes[c / 2], ax = axes[c / 2];
+            // Each shape dense (the no-copy paths) and in a random layout (the copying path).
+            Tensor x = c % 2 == 0 ? TensorTesting.tensorWithLayout(rnd, s, TensorTesting.Layout.CONTIGUOUS, TensorTesting::randomValue)
+                    : randomTensor(rnd, s, false);
             boolean[] reduced = new boolean[s.length];
             for (int a : ax) reduced[a] = true;
             List<List<Float>> g = groups(x, reduced);

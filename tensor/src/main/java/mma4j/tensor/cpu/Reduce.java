@@ -44,10 +44,7 @@ final class Reduce {
             return;
         }
         int inner = x.numel() / outer;
-        if (x.isContiguous() && isPrefix(axes) && axes.length < x.dim()) {
-            columnReduce(op, x.array(), x.offset(), inner, outer, od, oo);
-            return;
-        }
+        if (x.isContiguous() && reduceInPlace(op, x, axes, od, oo)) return;
         Tensor p = keptFirst(x, axes).contiguous();
         float[] xd = p.array();
         int base = p.offset();
@@ -74,9 +71,57 @@ final class Reduce {
         }
     }
 
-    private static boolean isPrefix(int[] axes) {
-        for (int i = 0; i < axes.length; i++) if (axes[i] != i) return false;
-        return true;
+    /**
+     * Reduces a contiguous x without copying when, after merging neighbouring dims of the same
+     * kind (and dropping size-1 dims), it reads as [R, K] (leading rows), [K1, R, K2] (rows of
+     * each outer slice) or [R1, K, R2] (a bias gradient [N, C, H*W] -> [C]). [K, R] and [R] are
+     * already in row layout and take the general path without a copy. Returns false otherwise.
+     */
+    private static boolean reduceInPlace(ReduceOp op, Tensor x, int[] axes, float[] od, int oo) {
+        int[] s = x.shape();
+        boolean[] red = new boolean[s.length];
+        for (int a : axes) red[a] = true;
+        int[] size = new int[s.length];
+        boolean[] kind = new boolean[s.length];
+        int g = 0;
+        for (int d = 0; d < s.length; d++) {
+            if (s[d] == 1) continue;
+            if (g > 0 && kind[g - 1] == red[d]) {
+                size[g - 1] *= s[d];
+            } else {
+                size[g] = s[d];
+                kind[g++] = red[d];
+            }
+        }
+        float[] xd = x.array();
+        int xo = x.offset();
+        if (g == 2 && kind[0] && !kind[1]) {
+            columnReduce(op, xd, xo, size[0], size[1], od, oo);
+            return true;
+        }
+        if (g == 3 && !kind[0] && kind[1] && !kind[2]) {
+            int slices = size[0], rows = size[1], cols = size[2];
+            if (slices >= Parallel.threads()) {
+                Parallel.forRange(slices, (long) rows * cols, (from, to) -> {
+                    for (int a = from; a < to; a++) columnReduce(op, xd, xo + a * rows * cols, rows, cols, od, oo + a * cols);
+                });
+            } else {
+                for (int a = 0; a < slices; a++) columnReduce(op, xd, xo + a * rows * cols, rows, cols, od, oo + a * cols);
+            }
+            return true;
+        }
+        if (g == 3 && kind[0] && !kind[1] && kind[2]) {
+            int outerRuns = size[0], kept = size[1], run = size[2];
+            Parallel.forRange(kept, (long) outerRuns * run, (from, to) -> {
+                for (int k = from; k < to; k++) {
+                    float acc = rowReduce(op, xd, xo + k * run, run);
+                    for (int r = 1; r < outerRuns; r++) acc = combine(op, acc, rowReduce(op, xd, xo + (r * kept + k) * run, run));
+                    od[oo + k] = acc;
+                }
+            });
+            return true;
+        }
+        return false;
     }
 
     /**
