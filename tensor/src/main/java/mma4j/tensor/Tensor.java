@@ -241,7 +241,8 @@ public final class Tensor {
     }
 
     public float get(int... index) {
-        return cpu().array()[cpu().flatOffset("get", index)];
+        Tensor c = cpu(); // one download for a device tensor, not two
+        return c.array()[c.flatOffset("get", index)];
     }
 
     /** Writes one element in place. */
