@@ -792,6 +792,18 @@ public final class Tensor {
         if (k != k2) {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(o.shape) + " cannot be multiplied (" + k + " vs " + k2 + ")");
         }
+        if (a.dim() > 2 && b.dim() == 2) {
+            // A batch of matrices times one matrix (a Linear layer on [N, T, C]) is one tall GEMM:
+            // [..., m, k] -> [rows, k], a view whenever the leading dims allow it.
+            int[] lead = Arrays.copyOf(a.shape, a.dim() - 1);
+            Tensor flat = a.reshape(Shapes.numel(lead), k);
+            Tensor out = newTensor(1, flat.shape[0], n);
+            kernels().matmul(flat.unsqueeze(0), b.unsqueeze(0), out);
+            int[] os = Arrays.copyOf(lead, lead.length + 1);
+            os[lead.length] = n;
+            Tensor r = out.view(os);
+            return o.dim() == 1 ? r.squeeze(r.dim() - 1) : r;
+        }
         int[] ba = Arrays.copyOf(a.shape, a.dim() - 2), bb = Arrays.copyOf(b.shape, b.dim() - 2);
         int[] batch = Shapes.broadcast("matmul", ba, bb);
         int nb = Shapes.numel(batch);
