@@ -565,7 +565,8 @@ public final class Tensor {
     public Tensor add(float s) { return unary(UnaryOp.ADD_SCALAR, s, 0); }
     public Tensor sub(float s) { return unary(UnaryOp.ADD_SCALAR, -s, 0); }
     public Tensor mul(float s) { return unary(UnaryOp.MUL_SCALAR, s, 0); }
-    public Tensor div(float s) { return unary(UnaryOp.MUL_SCALAR, 1f / s, 0); }
+    /** True division, bit for bit x / s (not x * (1/s), which can differ in the last bit). */
+    public Tensor div(float s) { return binary(BinaryOp.DIV, full(s).to(device())); }
     public Tensor gt(float s) { return unary(UnaryOp.GT_SCALAR, s, 0); }
 
     public Tensor clamp(float min, float max) {
