@@ -15,7 +15,8 @@ final class CpuKernels implements Kernels {
         Strided it = new Strided(out);
         int s = it.innerStride(0);
         it.forEachRow(1, (o, len) -> {
-            for (int i = 0; i < len; i++) d[o[0] + i * s] = value;
+            if (s == 1) java.util.Arrays.fill(d, o[0], o[0] + len, value);
+            else for (int i = 0; i < len; i++) d[o[0] + i * s] = value;
         });
     }
 
