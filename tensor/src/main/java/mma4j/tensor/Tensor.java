@@ -418,6 +418,19 @@ public final class Tensor {
         return narrow(axis, start, end - start);
     }
 
+    /** Every step-th element of start..end-1 along an axis, as a view (x[..., start:end:step]). */
+    public Tensor slice(int axis, int start, int end, int step) {
+        int a = Shapes.axis("slice", axis, shape.length, shape);
+        if (step < 1 || start < 0 || end < start || end > shape[a]) {
+            throw new IllegalArgumentException("slice: start " + start + ", end " + end + ", step " + step
+                    + " out of range for axis " + axis + " of shape " + Shapes.str(shape) + " (need 0 <= start <= end <= size, step >= 1)");
+        }
+        int[] ns = shape.clone(), st = strides.clone();
+        ns[a] = (end - start + step - 1) / step;
+        st[a] = strides[a] * step;
+        return new Tensor(storage, ns, st, offset + (ns[a] == 0 ? 0 : start * strides[a]));
+    }
+
     /** Index one position along an axis (negative counts from the end), dropping that axis. */
     public Tensor select(int axis, int index) {
         int a = Shapes.axis("select", axis, shape.length, shape);

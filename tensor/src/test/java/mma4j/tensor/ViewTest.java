@@ -243,6 +243,22 @@ class ViewTest {
         assertArrayEquals(new int[] {}, x.select(0, 1).select(0, 2).shape());
     }
 
+    @Test
+    void steppedSlice() {
+        Tensor x = arange(4, 7);
+        Tensor s = x.slice(1, 1, 7, 2); // columns 1, 3, 5
+        assertArrayEquals(new int[] {4, 3}, s.shape());
+        assertArrayEquals(new int[] {7, 2}, s.strides());
+        assertArrayEquals(new float[] {1, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26}, values(s));
+        assertAliases(x, s, new int[] {2, 1}, new int[] {2, 3});
+        assertArrayEquals(new int[] {2, 7}, x.slice(0, 0, 4, 3).shape(), "rows 0 and 3");
+        assertArrayEquals(new int[] {4, 0}, x.slice(1, 7, 7, 2).shape());
+        assertArrayEquals(new float[] {0, 3, 6}, values(x.slice(-1, 0, 7, 3).select(0, 0)));
+        assertBadInput(() -> x.slice(1, 0, 7, 0), "slice", "step 0", "[4, 7]");
+        assertBadInput(() -> x.slice(1, 0, 8, 2), "slice", "end 8", "[4, 7]");
+        assertBadInput(() -> x.slice(1, 3, 2, 1), "slice", "[4, 7]");
+    }
+
     @Property(tries = 200)
     void narrowAndSelectMatchIndexArithmetic(@ForAll Random rnd) {
         int[] shape = randomShape(rnd, 4, true);
@@ -257,6 +273,15 @@ class ViewTest {
             int[] xi = idx.clone();
             xi[axis] += start;
             assertEquals(at(x, xi), at(n, idx));
+        }
+        int step = 1 + rnd.nextInt(3);
+        Tensor sl = x.slice(axis, start, start + len, step);
+        assertEquals((len + step - 1) / step, sl.size(axis));
+        for (int i = 0; i < sl.numel(); i++) {
+            int[] idx = unravel(i, sl.shape());
+            int[] xi = idx.clone();
+            xi[axis] = start + idx[axis] * step;
+            assertEquals(at(x, xi), at(sl, idx), "slice step " + step);
         }
         if (shape[axis] == 0) return;
         int k = rnd.nextInt(shape[axis]);
