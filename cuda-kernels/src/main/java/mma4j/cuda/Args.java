@@ -2,41 +2,51 @@ package mma4j.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
-import jcuda.Pointer;
 
-/** The kernelParams array of one cuLaunchKernel call, built in the kernel's parameter order. */
+/**
+ * The arguments of one kernel launch, in the kernel's parameter order, each tagged with its
+ * kind so the launch can be checked against the kernel's declared signature ({@link Kernel}):
+ * 'p' a device address, 'i' an int, 'l' a long long, 'f' a float, 'L' a Layout struct.
+ */
 final class Args {
-    private final List<Pointer> params = new ArrayList<>();
+    private final StringBuilder kinds = new StringBuilder();
+    private final List<Object> values = new ArrayList<>();
 
     /** A device address (a {@code const float*} or {@code float*} parameter); 0 is nullptr. */
     Args ptr(long address) {
-        params.add(Pointer.to(new long[] {address}));
-        return this;
+        return add('p', address);
     }
 
     Args i(int v) {
-        params.add(Pointer.to(new int[] {v}));
-        return this;
+        return add('i', v);
     }
 
     /** A {@code long long} parameter. */
     Args l(long v) {
-        params.add(Pointer.to(new long[] {v}));
-        return this;
+        return add('l', v);
     }
 
     Args f(float v) {
-        params.add(Pointer.to(new float[] {v}));
-        return this;
+        return add('f', v);
     }
 
     /** A {@code Layout} struct passed by value. */
     Args layout(Layout layout) {
-        params.add(Pointer.to(layout.packed()));
+        return add('L', layout.packed());
+    }
+
+    private Args add(char kind, Object value) {
+        kinds.append(kind);
+        values.add(value);
         return this;
     }
 
-    Pointer build() {
-        return Pointer.to(params.toArray(new Pointer[0]));
+    String kinds() {
+        return kinds.toString();
+    }
+
+    /** Long for 'p' and 'l', Integer for 'i', Float for 'f', int[] for 'L'. */
+    List<Object> values() {
+        return values;
     }
 }

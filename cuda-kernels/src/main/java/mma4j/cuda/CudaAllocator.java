@@ -1,14 +1,8 @@
 package mma4j.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemGetInfo;
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
-
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.CudaException;
 
 /**
  * A caching allocator over cuMemAlloc, as PyTorch's: a released block goes to a free list of its
@@ -24,7 +18,7 @@ final class CudaAllocator {
     private static final long SMALL = 1L << 20;
 
     private final CudaDevice device;
-    private final Map<Long, ArrayDeque<DevicePointer>> free = new HashMap<>();
+    private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
     private long cachedBytes;
     private long inUseBytes;
     private long peakBytes;
@@ -39,11 +33,11 @@ final class CudaAllocator {
         return (bytes + unit - 1) / unit * unit;
     }
 
-    /** A block of at least {@code bytes}; its exact size is roundUp(bytes). */
-    DevicePointer allocate(long bytes) {
+    /** The address of a block of at least {@code bytes}; its exact size is roundUp(bytes). */
+    long allocate(long bytes) {
         long size = roundUp(bytes);
-        DevicePointer p = tryAllocate(size);
-        if (p != null) return p;
+        long p = tryAllocate(size);
+        if (p != 0) return p;
         // Memory of tensors nobody closed returns only when the GC notices them unreachable.
         System.gc();
         try {
@@ -52,28 +46,29 @@ final class CudaAllocator {
             Thread.currentThread().interrupt();
         }
         p = tryAllocate(size);
-        if (p != null) return p;
-        long[] freeB = new long[1], total = new long[1];
+        if (p != 0) return p;
+        long[] info = device.runtime.memoryInfo();
         synchronized (this) {
-            device.enter();
-            cuMemGetInfo(freeB, total);
             throw new IllegalStateException(String.format(
                     "cuda: out of memory on %s allocating %.1f MiB (in use by tensors %.1f MiB, cached %.1f MiB, device free %.1f of %.1f MiB); close() tensors you no longer need",
-                    device.id, mib(size), mib(inUseBytes), mib(cachedBytes), mib(freeB[0]), mib(total[0])));
+                    device.id, mib(size), mib(inUseBytes), mib(cachedBytes), mib(info[0]), mib(info[1])));
         }
     }
 
-    private synchronized DevicePointer tryAllocate(long size) {
-        ArrayDeque<DevicePointer> list = free.get(size);
-        DevicePointer p = list == null ? null : list.pollLast();
-        if (p != null) {
+    /** A cached block of the size, else a new one (emptying the cache once if needed); 0 when out of memory. */
+    private synchronized long tryAllocate(long size) {
+        ArrayDeque<Long> list = free.get(size);
+        Long cached = list == null ? null : list.pollLast();
+        long p;
+        if (cached != null) {
+            p = cached;
             cachedBytes -= size;
         } else {
-            p = driverAlloc(size);
-            if (p == null) {
+            p = device.runtime.allocate(size);
+            if (p == 0) {
                 emptyCacheLocked();
-                p = driverAlloc(size);
-                if (p == null) return null;
+                p = device.runtime.allocate(size);
+                if (p == 0) return 0;
             }
         }
         inUseBytes += size;
@@ -81,20 +76,8 @@ final class CudaAllocator {
         return p;
     }
 
-    private DevicePointer driverAlloc(long size) {
-        device.enter();
-        DevicePointer p = new DevicePointer();
-        try {
-            cuMemAlloc(p, size);
-            return p;
-        } catch (CudaException e) {
-            if (e.getMessage() != null && e.getMessage().contains("OUT_OF_MEMORY")) return null;
-            throw e;
-        }
-    }
-
     /** Returns a block to the cache (called by close() or the Cleaner, on any thread). */
-    synchronized void release(DevicePointer p, long size) {
+    synchronized void release(long p, long size) {
         free.computeIfAbsent(size, s -> new ArrayDeque<>()).addLast(p);
         inUseBytes -= size;
         cachedBytes += size;
@@ -107,10 +90,9 @@ final class CudaAllocator {
 
     private void emptyCacheLocked() {
         if (cachedBytes == 0) return;
-        device.enter();
-        cuStreamSynchronize(device.stream());  // no kernel may still use a block we free
-        for (ArrayDeque<DevicePointer> list : free.values()) {
-            for (DevicePointer p : list) cuMemFree(p);
+        device.runtime.synchronize();  // no kernel may still use a block we free
+        for (ArrayDeque<Long> list : free.values()) {
+            for (long p : list) device.runtime.free(p);
         }
         free.clear();
         cachedBytes = 0;

@@ -1,10 +1,6 @@
 package mma4j.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-
 import java.util.function.Supplier;
-import jcuda.Pointer;
 import mma4j.tensor.Backend;
 import mma4j.tensor.Device;
 import mma4j.tensor.Kernels;
@@ -20,6 +16,7 @@ import mma4j.tensor.Storage;
  * turns it off on purpose.
  */
 public final class CudaBackend implements Backend {
+    private final String type;
     private final Supplier<CudaDriver> opener;
     private final CudaKernels kernels = new CudaKernels();
     private volatile Status status;
@@ -27,11 +24,12 @@ public final class CudaBackend implements Backend {
     private record Status(CudaDriver driver, String reason) {}
 
     public CudaBackend() {
-        this(CudaDriver::open);
+        this("cuda", CudaDriver::open);
     }
 
-    /** For tests: a driver opener that may fail the way a machine without CUDA does. */
-    CudaBackend(Supplier<CudaDriver> opener) {
+    /** For tests: another device type (the CPU emulation), or an opener that fails as a machine without CUDA does. */
+    CudaBackend(String type, Supplier<CudaDriver> opener) {
+        this.type = type;
         this.opener = opener;
     }
 
@@ -76,7 +74,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String type() {
-        return "cuda";
+        return type;
     }
 
     @Override
@@ -96,7 +94,7 @@ public final class CudaBackend implements Backend {
     }
 
     CudaDevice device(Device device) {
-        if (!device.type().equals("cuda")) throw new IllegalArgumentException("cuda backend: device '" + device + "' is not a cuda device");
+        if (!device.type().equals(type)) throw new IllegalArgumentException(type + " backend: device '" + device + "' is not a " + type + " device");
         CudaDriver d = status().driver;
         if (d == null) throw new IllegalStateException("device '" + device + "' is not available: " + status().reason);
         return d.device(device.index());
@@ -123,10 +121,7 @@ public final class CudaBackend implements Backend {
         checkRange("upload", offset, length, host.length, "the host array");
         CudaDevice dev = device(device);
         CudaStorage s = new CudaStorage(dev, length, false);
-        if (length > 0) {
-            dev.enter();
-            cuMemcpyHtoD(s.pointer(), Pointer.to(host).withByteOffset(4L * offset), 4L * length);
-        }
+        if (length > 0) dev.runtime.copyToDevice(s.address(), host, offset, length);
         return s;
     }
 
@@ -137,7 +132,7 @@ public final class CudaBackend implements Backend {
         checkRange("download", dstOffset, length, dst.length, "the host array");
         CudaDevice dev = s.cudaDevice();
         dev.synchronize();
-        if (length > 0) cuMemcpyDtoH(Pointer.to(dst).withByteOffset(4L * dstOffset), s.pointer().withByteOffset(4L * offset), 4L * length);
+        if (length > 0) dev.runtime.copyToHost(s.address() + 4L * offset, dst, dstOffset, length);
     }
 
     @Override

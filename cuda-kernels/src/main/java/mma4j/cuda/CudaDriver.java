@@ -3,26 +3,32 @@ package mma4j.cuda;
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;
 import static jcuda.driver.JCudaDriver.cuInit;
 
+import java.util.function.IntFunction;
 import jcuda.driver.JCudaDriver;
+import mma4j.tensor.Device;
 
 /**
- * The process-wide CUDA driver state: initialized once, devices opened on first use. There is
- * exactly one {@link CudaDevice} (one context, one stream, one allocator) per GPU however many
- * backends are created, so all work on a device is ordered on its one stream.
+ * The devices of one kind, opened on first use. There is exactly one {@link CudaDevice} (one
+ * stream, one allocator) per GPU however many backends are created, so all work on a device is
+ * ordered on its one stream.
  */
 final class CudaDriver {
-    private static CudaDriver instance;
+    private static CudaDriver cuda;
     private static Throwable failure;
 
+    private final String type;
     private final CudaDevice[] devices;
+    private final IntFunction<DeviceRuntime> opener;
 
-    private CudaDriver(int count) {
-        devices = new CudaDevice[count];
+    CudaDriver(String type, int count, IntFunction<DeviceRuntime> opener) {
+        this.type = type;
+        this.devices = new CudaDevice[count];
+        this.opener = opener;
     }
 
-    /** Loads JCuda's native driver binding and calls cuInit; rethrows the first failure on every call. */
+    /** The real GPUs: loads JCuda's native driver binding and calls cuInit; rethrows the first failure on every call. */
     static synchronized CudaDriver open() {
-        if (instance != null) return instance;
+        if (cuda != null) return cuda;
         if (failure instanceof Error e) throw e;
         if (failure instanceof RuntimeException e) throw e;
         try {
@@ -30,8 +36,8 @@ final class CudaDriver {
             cuInit(0);
             int[] count = new int[1];
             cuDeviceGetCount(count);
-            instance = new CudaDriver(count[0]);
-            return instance;
+            cuda = new CudaDriver("cuda", count[0], JCudaRuntime::open);
+            return cuda;
         } catch (LinkageError | RuntimeException e) {
             failure = e;
             throw e;
@@ -44,9 +50,9 @@ final class CudaDriver {
 
     synchronized CudaDevice device(int index) {
         if (index < 0 || index >= devices.length) {
-            throw new IllegalArgumentException("device 'cuda:" + index + "' does not exist: " + devices.length + " cuda device(s) found");
+            throw new IllegalArgumentException("device '" + type + ":" + index + "' does not exist: " + devices.length + " " + type + " device(s) found");
         }
-        if (devices[index] == null) devices[index] = CudaDevice.open(index);
+        if (devices[index] == null) devices[index] = new CudaDevice(new Device(type, index), opener.apply(index));
         return devices[index];
     }
 }

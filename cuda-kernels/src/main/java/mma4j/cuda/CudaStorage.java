@@ -1,7 +1,5 @@
 package mma4j.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
-
 import java.lang.ref.Cleaner;
 import mma4j.tensor.Device;
 import mma4j.tensor.Storage;
@@ -23,20 +21,20 @@ public final class CudaStorage implements Storage {
     /** The memory itself, kept apart from the storage so the Cleaner can free it after the storage is gone. */
     private static final class Block implements Runnable {
         final CudaAllocator allocator;
-        final DevicePointer pointer;  // null for an empty storage
+        final long address;  // 0 for an empty storage
         final long bytes;
         volatile boolean released;
 
-        Block(CudaAllocator allocator, DevicePointer pointer, long bytes) {
+        Block(CudaAllocator allocator, long address, long bytes) {
             this.allocator = allocator;
-            this.pointer = pointer;
+            this.address = address;
             this.bytes = bytes;
         }
 
         @Override
         public void run() {
             released = true;
-            if (pointer != null) allocator.release(pointer, bytes);
+            if (address != 0) allocator.release(address, bytes);
         }
     }
 
@@ -46,28 +44,20 @@ public final class CudaStorage implements Storage {
         this.device = device;
         this.size = floats;
         long bytes = CudaAllocator.roundUp(4L * floats);
-        DevicePointer p = floats == 0 ? null : device.allocator.allocate(4L * floats);
+        long p = floats == 0 ? 0L : device.allocator.allocate(4L * floats);
         this.block = new Block(device.allocator, p, bytes);
         this.cleanable = CLEANER.register(this, block);
-        if (zero && p != null) {
-            device.enter();
-            cuMemsetD32Async(p, 0, floats, device.stream());
-        }
+        if (zero && p != 0) device.runtime.zero(p, floats);
     }
 
     CudaDevice cudaDevice() {
         return device;
     }
 
-    DevicePointer pointer() {
-        checkLive();
-        return block.pointer;
-    }
-
     /** The device address of float 0 (0 for an empty storage). */
     long address() {
         checkLive();
-        return block.pointer == null ? 0L : block.pointer.address();
+        return block.address;
     }
 
     private void checkLive() {

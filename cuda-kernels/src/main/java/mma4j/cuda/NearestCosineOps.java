@@ -1,12 +1,10 @@
 package mma4j.cuda;
 
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static mma4j.cuda.Operands.at;
 import static mma4j.cuda.Operands.dense;
 import static mma4j.cuda.Operands.device;
 
 import java.util.Arrays;
-import jcuda.Pointer;
 import mma4j.tensor.Tensor;
 
 /**
@@ -86,9 +84,8 @@ final class NearestCosineOps {
         Tensor w = dense(w0), g = dense(g0), near = dense(nearest);
         int n = w.size(0), d = w.size(1);
         try (CudaStorage start = new CudaStorage(dev, n + 1, false); CudaStorage list = new CudaStorage(dev, n, false)) {
-            dev.enter();
-            cuMemcpyHtoD(start.pointer(), Pointer.to(in.start()), 4L * (n + 1));
-            cuMemcpyHtoD(list.pointer(), Pointer.to(in.list()), 4L * n);
+            dev.runtime.copyToDevice(start.address(), in.start(), 0, n + 1);
+            dev.runtime.copyToDevice(list.address(), in.list(), 0, n);
             Operands.intoDense(gw, false, o -> dev.launch1d(Kernel.NEAREST_COSINE_BACKWARD, (long) n * d, new Args().i(n).i(d)
                     .ptr(at("nearestCosineBackward", w)).ptr(at("nearestCosineBackward", near)).ptr(at("nearestCosineBackward", g))
                     .ptr(start.address()).ptr(list.address()).ptr(at("nearestCosineBackward", o))));

@@ -51,7 +51,7 @@ class CudaAvailabilityTest {
 
     @Test
     void missingNativeLibraryBecomesAReasonNotACrash() {
-        CudaBackend b = new CudaBackend(() -> {
+        CudaBackend b = new CudaBackend("cuda", () -> {
             throw new UnsatisfiedLinkError("libcuda.so.1: cannot open shared object file: No such file or directory");
         });
         assertFalse(b.isAvailable());
@@ -72,7 +72,7 @@ class CudaAvailabilityTest {
                 "\tat java.base/java.lang.ClassLoader.loadLibrary(ClassLoader.java:2458)",
                 "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.6.0-linux-x86_64.so: libcuda.so.1: cannot open shared object file: No such file or directory",
                 "---(end of nested stack traces)---");
-        CudaBackend b = new CudaBackend(() -> {
+        CudaBackend b = new CudaBackend("cuda", () -> {
             throw new UnsatisfiedLinkError(jcudaMessage);
         });
         String reason = b.unavailableReason();
@@ -83,14 +83,14 @@ class CudaAvailabilityTest {
 
     @Test
     void driverErrorsAndMissingDevicesBecomeReasons() {
-        CudaBackend failing = new CudaBackend(() -> {
+        CudaBackend failing = new CudaBackend("cuda", () -> {
             throw new CudaException("CUDA_ERROR_NO_DEVICE");
         });
         assertFalse(failing.isAvailable());
         assertTrue(failing.unavailableReason().contains("CUDA_ERROR_NO_DEVICE"), failing.unavailableReason());
 
         NoClassDefFoundError secondTry = new NoClassDefFoundError("Could not initialize class jcuda.driver.JCudaDriver");
-        CudaBackend again = new CudaBackend(() -> {
+        CudaBackend again = new CudaBackend("cuda", () -> {
             throw secondTry;
         });
         assertFalse(again.isAvailable());
@@ -113,7 +113,7 @@ class CudaAvailabilityTest {
 
     @Test
     void nonCudaDevicesAreRejectedByName() {
-        CudaBackend b = new CudaBackend(() -> {
+        CudaBackend b = new CudaBackend("cuda", () -> {
             throw new UnsatisfiedLinkError("no driver");
         });
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.allocate(Device.CPU, 4));

@@ -110,6 +110,33 @@ class PtxSourcesTest {
         assertEquals(present, launched, "kernels in the PTX vs kernels the Java side launches");
     }
 
+    /** The PTX parameter list of an entry as kinds: 'L' a 180-byte struct, 'i' .u32, 'l' .u64, 'f' .f32. */
+    private static String ptxParams(String module, String entry) {
+        String ptx = Ptx.text(module);
+        int at = ptx.indexOf(".visible .entry " + entry + "(");
+        assertTrue(at >= 0, entry + " not in " + module + ".ptx");
+        String list = ptx.substring(at, ptx.indexOf(')', at));
+        StringBuilder kinds = new StringBuilder();
+        Matcher m = Pattern.compile("\\.param (?:\\.align \\d+ )?\\.(u32|u64|f32|b8) " + entry + "_param_\\d+(\\[(\\d+)\\])?").matcher(list);
+        while (m.find()) {
+            kinds.append(switch (m.group(1)) {
+                case "u32" -> 'i';
+                case "u64" -> 'l';
+                case "f32" -> 'f';
+                default -> m.group(3).equals(String.valueOf(4 * Layout.PACKED_INTS)) ? 'L' : '?';
+            });
+        }
+        return kinds.toString();
+    }
+
+    @Test
+    void javaSignaturesMatchThePtxParameters() {
+        for (Kernel k : Kernel.values()) {
+            // Pointers and long longs are both .u64 in PTX.
+            assertEquals(ptxParams(k.module, k.entry), k.params.replace('p', 'l'), k.entry + " parameters");
+        }
+    }
+
     /** The names of a C enum in a source file, prefix stripped. */
     private static List<String> cEnum(String file, String name, String prefix) throws IOException {
         String src = Files.readString(sources().resolve(file));
