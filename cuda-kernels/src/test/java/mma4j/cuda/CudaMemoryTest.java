@@ -67,7 +67,7 @@ class CudaMemoryTest {
                 () -> backend().kernels().fill(Tensor.zeros(2), 1f));
         assertTrue(cpuInCuda.getMessage().contains("reached the CUDA kernels"), cpuInCuda.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> Tensor.zeros(2).to(new Device("cuda", 999)));
+                () -> Tensor.zeros(2).to(new Device(CUDA.type(), 999)));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
     }
 

@@ -4,25 +4,43 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import mma4j.tensor.Backend;
 import mma4j.tensor.Backends;
 import mma4j.tensor.Device;
 import mma4j.tensor.Generator;
 import mma4j.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
 
-/** What the GPU tests share: skipping without a GPU (failing instead under -Dmma4j.cuda.require=true) and comparisons. */
+/**
+ * What the GPU tests share. They run on the first of: a real GPU ("cuda:0"); the CPU emulation of
+ * the kernels ("cudaemu:0", needs g++; -Dmma4j.cuda.emulate=false turns it off); else they skip.
+ * -Dmma4j.cuda.require=true demands the real GPU and fails instead of skipping.
+ */
 final class CudaTestSupport {
-    static final Device CUDA = new Device("cuda", 0);
+    static final Device CUDA = chooseDevice();
 
     private CudaTestSupport() {}
 
-    static CudaBackend backend() {
-        return (CudaBackend) Backends.find("cuda");
+    private static Device chooseDevice() {
+        Backend real = Backends.find("cuda");
+        if (real.isAvailable() || Boolean.getBoolean("mma4j.cuda.require")) return new Device("cuda", 0);
+        if (!"false".equals(System.getProperty("mma4j.cuda.emulate"))) {
+            Backend emu = Backends.find(EmulatedCudaBackend.TYPE);
+            if (emu != null && emu.isAvailable()) return new Device(EmulatedCudaBackend.TYPE, 0);
+            if (emu != null) System.out.println("kernel emulator unavailable: " + emu.unavailableReason());
+        }
+        return new Device("cuda", 0);
     }
 
-    /** Skips the test on a machine without a usable GPU, unless the run demands one. */
+    /** The CUDA backend behind {@link #CUDA}. */
+    static CudaBackend backend() {
+        Backend b = Backends.find(CUDA.type());
+        return b instanceof EmulatedCudaBackend e ? e.backend() : (CudaBackend) b;
+    }
+
+    /** Skips the test where neither a GPU nor the emulator is usable, unless the run demands a GPU. */
     static void assumeGpu() {
-        CudaBackend b = backend();
+        Backend b = Backends.find(CUDA.type());
         if (Boolean.getBoolean("mma4j.cuda.require")) {
             assertTrue(b.isAvailable(), "-Dmma4j.cuda.require=true but CUDA is unavailable: " + b.unavailableReason());
         }
