@@ -10,12 +10,12 @@ import mma4j.cuda.GemmOps.Operand;
 
 /**
  * 2-d convolution as im2col + GEMM (conv.cu, gemm.cu), a chunk of images at a time so the
- * column buffer stays within {@link #COLUMN_FLOATS}. A 1x1 convolution with stride 1 and no
+ * column buffer stays within {@link #columnBudget}. A 1x1 convolution with stride 1 and no
  * padding needs no column buffer: the image already is its column matrix.
  */
 final class ConvOps {
-    /** Column-buffer budget in floats (256 MiB). */
-    static final long COLUMN_FLOATS = 1L << 26;
+    /** Column-buffer budget in floats (256 MiB); tests lower it to reach the chunked path. */
+    static volatile long columnBudget = 1L << 26;
 
     private ConvOps() {}
 
@@ -31,7 +31,7 @@ final class ConvOps {
             if (columnFloats() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("conv2d on cuda: one image's column matrix (" + ckk() + " x " + ohw() + ") exceeds 2^31 floats");
             }
-            return (int) Math.max(1, Math.min(n, COLUMN_FLOATS / Math.max(1, columnFloats())));
+            return (int) Math.max(1, Math.min(n, columnBudget / Math.max(1, columnFloats())));
         }
     }
 

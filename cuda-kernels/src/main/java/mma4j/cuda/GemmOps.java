@@ -15,8 +15,8 @@ final class GemmOps {
     static final int TILE_K = 16;
     /** Grid y counts row tiles and may not exceed 65535. */
     static final long MAX_ROWS = 65535L * TILE_M;
-    /** Split-K partial sums kept at most (floats): 128 MiB. */
-    static final long WORKSPACE_FLOATS = 1L << 25;
+    /** Split-K partial sums kept at most (floats): 128 MiB; tests lower it to reach the batch-chunked path. */
+    static volatile long workspaceFloats = 1L << 25;
 
     private GemmOps() {}
 
@@ -38,7 +38,7 @@ final class GemmOps {
         long steps = (long) reduceCount * ceil(k, TILE_K);
         long s = Math.min(Math.min((target + tiles - 1) / tiles, steps / 4), 64);
         long perZ = (long) m * n;
-        if (perZ > 0) s = Math.min(s, WORKSPACE_FLOATS / perZ);
+        if (perZ > 0) s = Math.min(s, workspaceFloats / perZ);
         return (int) Math.max(1, s);
     }
 
@@ -54,7 +54,7 @@ final class GemmOps {
         int splits = splits(m, n, k, reduceCount, batch, dev.multiprocessors);
         long perZ = (long) m * n;
         int zPerLaunch = Math.max(1, Math.min(batch, 65535 / splits));
-        if (splits > 1) zPerLaunch = (int) Math.max(1, Math.min(zPerLaunch, WORKSPACE_FLOATS / (splits * perZ)));
+        if (splits > 1) zPerLaunch = (int) Math.max(1, Math.min(zPerLaunch, workspaceFloats / (splits * perZ)));
         CudaStorage partial = splits > 1 ? new CudaStorage(dev, (int) (zPerLaunch * splits * perZ), false) : null;
         try {
             long partialAddress = partial == null ? 0L : partial.address();

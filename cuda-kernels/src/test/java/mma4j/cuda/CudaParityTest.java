@@ -283,6 +283,51 @@ class CudaParityTest {
         }
     }
 
+    @Test
+    void chunkedConvolutionAndBatchChunkedSplitK() {
+        long columns = ConvOps.columnBudget, workspace = GemmOps.workspaceFloats;
+        try {
+            // Column buffers of 2 images at a time: forward and both backwards walk 3 chunks,
+            // and the weight gradient adds the chunks with beta = 1.
+            Tensor x = randn(g, 5, 3, 6, 6), w = randn(g, 4, 3, 3, 3), b = randn(g, 4);
+            Tensor up = randn(g, 5, 4, 6, 6);
+            ConvOps.columnBudget = 2L * 27 * 36;
+            assertClose(NnOps.conv2d(x, w, b, 1, 1), NnOps.conv2d(gpu(x), gpu(w), gpu(b), 1, 1), 1e-5, gemmAtol(27), "chunked conv2d");
+            assertClose(NnOps.conv2dBackwardInput(up, w, x.shape(), 1, 1), NnOps.conv2dBackwardInput(gpu(up), gpu(w), x.shape(), 1, 1),
+                    1e-5, gemmAtol(36), "chunked input grad");
+            Tensor[] cw = NnOps.conv2dBackwardWeight(x, up, w.shape(), true, 1, 1);
+            Tensor[] dw = NnOps.conv2dBackwardWeight(gpu(x), gpu(up), w.shape(), true, 1, 1);
+            assertClose(cw[0], dw[0], 1e-5, gemmAtol(180), "chunked weight grad");
+            assertClose(cw[1], dw[1], 1e-5, gemmAtol(180), "chunked bias grad");
+
+            // Split-K partials for only a few matrices of a batch at a time.
+            GemmOps.workspaceFloats = 3L * 4 * 4 * 4;
+            Tensor a = randn(g, 7, 4, 600), c = randn(g, 7, 600, 4);
+            assertClose(a.matmul(c), gpu(a).matmul(gpu(c)), 1e-5, gemmAtol(600), "batch-chunked split-K");
+        } finally {
+            ConvOps.columnBudget = columns;
+            GemmOps.workspaceFloats = workspace;
+        }
+    }
+
+    @Test
+    void stridedOutputsPassedStraightToTheKernels() {
+        // Tensor always hands kernels dense outputs (the CPU kernels rely on it); other callers of
+        // Kernels may pass views, which the CUDA kernels honour. Expected values come from Tensor ops.
+        Tensor a = randn(g, 1, 5, 7), b = randn(g, 1, 7, 3), c = randn(g, 1, 3, 5);
+        Tensor dc = gpu(c);
+        dc.kernels().matmulAccumulate(gpu(a), gpu(b), 2f, dc.transpose(1, 2));
+        assertClose(c.transpose(1, 2).mul(2f).add(a.matmul(b)), dc.transpose(1, 2), 1e-5, gemmAtol(7), "matmulAccumulate into a transposed view");
+
+        Tensor x = randn(g, 4, 6), dout = gpu(Tensor.zeros(6, 4));
+        dout.kernels().softmax(gpu(x), 1, true, dout.t());
+        assertClose(x.logSoftmax(1), dout.t(), 1e-6, 1e-6, "logSoftmax into a transposed view");
+
+        Tensor y = randn(g, 2, 5, 3), dsums = gpu(Tensor.zeros(3, 2));
+        dsums.kernels().reduce(mma4j.tensor.ReduceOp.SUM, gpu(y), new int[] {1}, dsums.t().unsqueeze(1));
+        assertClose(y.sum(1), dsums.t(), 1e-6, 1e-6, "sum into a transposed view");
+    }
+
     // ------------------------------------------------------------ pooling
 
     @Test

@@ -30,7 +30,7 @@ class HostPlanTest {
         assertEquals(2, GemmOps.splits(8, 8, 128, 1, 1, 132));
         // Workspace bound: huge outputs never get more partials than fit.
         int big = GemmOps.splits(1 << 13, 1 << 12, 1 << 20, 1, 1, 100000);
-        assertTrue((long) big * (1 << 13) * (1 << 12) <= GemmOps.WORKSPACE_FLOATS || big == 1);
+        assertTrue((long) big * (1 << 13) * (1 << 12) <= GemmOps.workspaceFloats || big == 1);
     }
 
     @Test
