@@ -104,11 +104,18 @@ final class Reduce {
                     case MIN -> v.min(w);
                 };
             }
-            acc = v.reduceLanes(switch (op) {
-                case SUM -> VectorOperators.ADD;
-                case MAX -> VectorOperators.MAX;
-                case MIN -> VectorOperators.MIN;
-            });
+            acc = switch (op) {
+                // Lanes added left to right: reduceLanes(ADD) may change its order once C2 compiles it,
+                // which broke "same seed => bitwise same losses" between a cold and a warm run.
+                case SUM -> {
+                    float[] lanes = v.toArray();
+                    float s = lanes[0];
+                    for (int k = 1; k < lanes.length; k++) s += lanes[k];
+                    yield s;
+                }
+                case MAX -> v.reduceLanes(VectorOperators.MAX);
+                case MIN -> v.reduceLanes(VectorOperators.MIN);
+            };
         } else {
             acc = x[off];
             i = 1;
