@@ -40,7 +40,7 @@ fi
 
 echo "== 2. JMH (CudaBench)"
 # shellcheck disable=SC2086  # MMA4J_JMH_ARGS is a list of options
-"$java" "${jvm[@]}" -cp "$cp" org.openjdk.jmh.Main "${MMA4J_JMH_INCLUDE:-mma4j.cuda.CudaBench}" -foe true \
+"$java" "${jvm[@]}" -cp "$cp" org.openjdk.jmh.Main "${MMA4J_JMH_INCLUDE:-mma4j.cuda.CudaBench}" \
     -rf json -rff "$out/jmh.json" ${MMA4J_JMH_ARGS:-} 2>&1 | tee "$out/jmh.txt"
 
 echo "== 3. PyTorch reference"
