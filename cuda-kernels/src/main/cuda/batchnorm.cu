@@ -1,6 +1,7 @@
 // Batch-norm over x [N, C, hw...]: statistics per channel over N and the trailing axes, in
 // double as on the CPU. Statistics kernels run one block per channel; the per-element kernels
-// one thread per element. Rounding follows the CPU kernels (no fused multiply-adds).
+// one thread per element. Rounding follows the CPU kernels (no fused multiply-adds). Tensors
+// hold fewer than 2^31 elements, so positions are decoded with 32-bit divisions.
 #include "common.cuh"
 
 __device__ __forceinline__ float at_or(const float* t, int ch, float dflt) {
@@ -14,14 +15,14 @@ extern "C" __global__ void bn_stats(int n, int c, int hw, float eps, const float
     long long m = (long long)n * hw;
     double sum = 0.0;
     for (long long t = threadIdx.x; t < m; t += blockDim.x) {
-        long long b = t / hw, j = t % hw;
-        sum += x[(b * c + ch) * hw + j];
+        unsigned b = (unsigned)t / hw, j = (unsigned)t % hw;
+        sum += x[((long long)b * c + ch) * hw + j];
     }
     double mu = block_reduce(0, sum) / m;
     double sq = 0.0;
     for (long long t = threadIdx.x; t < m; t += blockDim.x) {
-        long long b = t / hw, j = t % hw;
-        double dv = x[(b * c + ch) * hw + j] - mu;
+        unsigned b = (unsigned)t / hw, j = (unsigned)t % hw;
+        double dv = x[((long long)b * c + ch) * hw + j] - mu;
         sq += dv * dv;
     }
     sq = block_reduce(0, sq);
@@ -37,7 +38,7 @@ extern "C" __global__ void bn_stats(int n, int c, int hw, float eps, const float
 extern "C" __global__ void bn_apply(long long total, int c, int hw, const float* x, const float* mean, const float* invStd,
                                    const float* gamma, const float* beta, float* y) {
     MMA4J_FOR_EACH(e, total) {
-        int ch = (int)((e / hw) % c);
+        int ch = (int)(((unsigned)e / hw) % c);
         float scale = __fmul_rn(invStd[ch], at_or(gamma, ch, 1.0f));
         float shift = __fsub_rn(at_or(beta, ch, 0.0f), __fmul_rn(mean[ch], scale));
         y[e] = __fadd_rn(__fmul_rn(x[e], scale), shift);
@@ -52,8 +53,8 @@ extern "C" __global__ void bn_backward_stats(int n, int c, int hw, const float* 
     float mu = mean[ch], is = invStd[ch];
     double sg = 0.0, sgx = 0.0;
     for (long long t = threadIdx.x; t < m; t += blockDim.x) {
-        long long b = t / hw, j = t % hw;
-        long long at = (b * c + ch) * hw + j;
+        unsigned b = (unsigned)t / hw, j = (unsigned)t % hw;
+        long long at = ((long long)b * c + ch) * hw + j;
         float g = gy[at];
         sg += g;
         sgx += g * (double)__fmul_rn(__fsub_rn(x[at], mu), is);
@@ -73,7 +74,7 @@ extern "C" __global__ void bn_backward_apply(long long total, int c, int hw, con
                                             const float* mean, const float* invStd, const float* gamma,
                                             const float* sums, float* gx) {
     MMA4J_FOR_EACH(e, total) {
-        int ch = (int)((e / hw) % c);
+        int ch = (int)(((unsigned)e / hw) % c);
         float is = invStd[ch];
         float k = __fmul_rn(is, at_or(gamma, ch, 1.0f));
         float xhat = __fmul_rn(__fsub_rn(x[e], mean[ch]), is);

@@ -1,5 +1,6 @@
 // Convolution as im2col + GEMM: these kernels move pixels between an image batch [nb,C,H,W]
-// and its column matrices [nb, C*kh*kw, OH*OW]; gemm.cu does the arithmetic.
+// and its column matrices [nb, C*kh*kw, OH*OW]; gemm.cu does the arithmetic. Both index spaces
+// stay below 2^31 (the host chunks images), so positions are decoded with 32-bit divisions.
 #include "common.cuh"
 
 // col[b][(ch*kh + ki)*kw + kj][oy*ow + ox] = x[b][ch][oy*stride - pad + ki][ox*stride - pad + kj], 0 in the padding.
@@ -7,8 +8,9 @@ extern "C" __global__ void im2col(int nb, int c, int h, int w, int kh, int kw, i
                                   const float* x, float* col) {
     long long ohw = (long long)oh * ow, ckk = (long long)c * kh * kw;
     MMA4J_FOR_EACH(e, nb * ckk * ohw) {
-        int ox = (int)(e % ow);
-        long long t = e / ow;
+        unsigned t = (unsigned)e;
+        int ox = (int)(t % ow);
+        t /= ow;
         int oy = (int)(t % oh);
         t /= oh;
         int kj = (int)(t % kw);
@@ -28,8 +30,9 @@ extern "C" __global__ void col2im(int nb, int c, int h, int w, int kh, int kw, i
                                   const float* col, float* x) {
     long long ohw = (long long)oh * ow;
     MMA4J_FOR_EACH(e, (long long)nb * c * h * w) {
-        int ix = (int)(e % w);
-        long long t = e / w;
+        unsigned t = (unsigned)e;
+        int ix = (int)(t % w);
+        t /= w;
         int iy = (int)(t % h);
         t /= h;
         int ch = (int)(t % c);

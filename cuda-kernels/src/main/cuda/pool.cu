@@ -1,4 +1,5 @@
-// Max and average pooling over contiguous NCHW planes, forward and backward.
+// Max and average pooling over contiguous NCHW planes, forward and backward. Tensors hold
+// fewer than 2^31 elements, so positions are decoded with 32-bit divisions.
 #include "common.cuh"
 
 // One thread per output; the same scan as the CPU: first max wins, NaN is taken (and ends the
@@ -6,8 +7,9 @@
 extern "C" __global__ void maxpool_forward(long long planes, int h, int w, int oh, int ow, int k, int s, int p,
                                            const float* x, float* out, float* indices) {
     MMA4J_FOR_EACH(e, planes * oh * ow) {
-        int ox = (int)(e % ow), oy = (int)((e / ow) % oh);
-        long long pl = e / ((long long)oh * ow);
+        unsigned u = (unsigned)e;
+        int ox = (int)(u % ow), oy = (int)((u / ow) % oh);
+        long long pl = u / ((unsigned)oh * ow);
         const float* xp = x + pl * h * w;
         float best = -INFINITY;
         int bi = -1;
@@ -52,8 +54,9 @@ extern "C" __global__ void avgpool_forward(long long planes, int h, int w, int o
                                            const float* x, float* out) {
     float inv = 1.0f / (k * k);
     MMA4J_FOR_EACH(e, planes * oh * ow) {
-        int ox = (int)(e % ow), oy = (int)((e / ow) % oh);
-        long long pl = e / ((long long)oh * ow);
+        unsigned u = (unsigned)e;
+        int ox = (int)(u % ow), oy = (int)((u / ow) % oh);
+        long long pl = u / ((unsigned)oh * ow);
         const float* xp = x + pl * h * w;
         float sum = 0.0f;
         for (int ky = 0; ky < k; ky++) {
@@ -74,8 +77,9 @@ extern "C" __global__ void avgpool_backward(long long planes, int h, int w, int 
                                             const float* gy, float* gx) {
     float inv = 1.0f / (k * k);
     MMA4J_FOR_EACH(e, planes * h * w) {
-        int ix = (int)(e % w), iy = (int)((e / w) % h);
-        long long pl = e / ((long long)h * w);
+        unsigned u = (unsigned)e;
+        int ix = (int)(u % w), iy = (int)((u / w) % h);
+        long long pl = u / ((unsigned)h * w);
         const float* gp = gy + pl * oh * ow;
         // Windows oy with oy*s - p <= iy <= oy*s - p + k - 1.
         int oyLo = max(0, (iy + p - k + s) / s), oyHi = min(oh - 1, (iy + p) / s);
