@@ -15,15 +15,21 @@ public final class Parallel {
     /** Work per task below which splitting costs more than it saves (in "element operations"). */
     public static final long GRAIN = 1 << 15;
 
-    private static volatile int threads = readThreads();
+    private static volatile int threads = threadsFrom(System.getProperty("mma4j.threads"), System.getenv("MMA4J_THREADS"),
+            Runtime.getRuntime().availableProcessors());
+    private static volatile long grain = GRAIN;
     private static volatile ExecutorService pool;
     /** Set while the calling thread runs its own share of a parallel loop (see {@link #isWorker}). */
     private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> false);
 
     private Parallel() {}
 
-    private static int readThreads() {
-        String v = System.getProperty("mma4j.threads", System.getenv("MMA4J_THREADS"));
+    /**
+     * The pool size the settings ask for: the property wins over the environment variable, and
+     * with neither the core count is used. A value that is not a positive integer is an error.
+     */
+    static int threadsFrom(String property, String env, int cores) {
+        String v = property != null && !property.isBlank() ? property : env;
         if (v != null && !v.isBlank()) {
             try {
                 int t = Integer.parseInt(v.trim());
@@ -33,7 +39,7 @@ public final class Parallel {
             }
             throw new IllegalArgumentException("mma4j.threads / MMA4J_THREADS must be a positive integer, got '" + v + "'");
         }
-        return Runtime.getRuntime().availableProcessors();
+        return Math.max(1, cores);
     }
 
     public static int threads() {
@@ -48,6 +54,21 @@ public final class Parallel {
         ExecutorService old = pool;
         pool = null;
         if (old != null) old.shutdown();
+    }
+
+    /** The smallest job (in element operations) that is split over threads. */
+    public static long grain() {
+        return grain;
+    }
+
+    /**
+     * Changes the split threshold. Tests set it to 1 so that even tiny tensors run the
+     * multi-threaded path with its chunk boundaries; results never depend on it for elementwise
+     * ops, and for a given (threads, grain) they are always the same.
+     */
+    public static void setGrain(long g) {
+        if (g < 1) throw new IllegalArgumentException("grain must be >= 1, got " + g);
+        grain = g;
     }
 
     private static ExecutorService pool() {
@@ -80,7 +101,7 @@ public final class Parallel {
     public static void forRange(int n, long workPerItem, RangeBody body) {
         int t = threads;
         long total = (long) n * Math.max(1, workPerItem);
-        int chunks = (int) Math.min(t, Math.max(1, total / GRAIN));
+        int chunks = (int) Math.min(t, Math.max(1, total / grain));
         chunks = Math.min(chunks, n);
         if (chunks <= 1 || isWorker()) {
             if (n > 0) body.run(0, n);
@@ -92,8 +113,7 @@ public final class Parallel {
             fs[c - 1] = pool().submit(() -> body.run(from, to));
         }
         int firstEnd = (int) ((long) n / chunks);
-        runAsCallerShare(() -> body.run(0, firstEnd));
-        join(fs);
+        runThenJoin(() -> runAsCallerShare(() -> body.run(0, firstEnd)), fs);
     }
 
     /** Runs task(i) for i in [0, count), each as its own unit of work. */
@@ -107,8 +127,7 @@ public final class Parallel {
             int k = i;
             fs[i - 1] = pool().submit(() -> task.accept(k));
         }
-        runAsCallerShare(() -> task.accept(0));
-        join(fs);
+        runThenJoin(() -> runAsCallerShare(() -> task.accept(0)), fs);
     }
 
     /**
@@ -127,6 +146,21 @@ public final class Parallel {
         } finally {
             IN_REGION.set(false);
         }
+    }
+
+    /** Runs the caller's share, then waits for every worker even if that share threw. */
+    private static void runThenJoin(Runnable own, Future<?>[] fs) {
+        try {
+            own.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                join(fs);
+            } catch (RuntimeException ignored) {
+                // the caller's own failure is the one reported
+            }
+            throw e;
+        }
+        join(fs);
     }
 
     private static void join(Future<?>[] fs) {
