@@ -117,15 +117,14 @@ final class Conv {
     /** Columns of output rows [oy0, oy1) of the image at xOff ({@code pad}: its padded copy, or null). */
     private static void toColumns(float[] xd, int xOff, float[] pad, Geometry g, int oy0, int oy1, Im2col.Table t,
                                   float[] col, int colOff, int ld) {
-        if (t != null) Im2col.im2col(xd, xOff, g, t, col, colOff, ld);
+        if (t != null) Im2col.im2col(xd, xOff, 1, g, t, col, colOff, ld);
         else if (pad != null) Im2col.im2col(pad, 0, g, oy0, oy1, col, colOff, ld);
         else Im2col.im2col(xd, xOff, g, oy0, oy1, col, colOff, ld);
     }
 
     /** Adds columns of output rows [oy0, oy1) back into acc: gx itself when direct(g), else a padded image. */
-    private static void fromColumns(float[] col, int colOff, int ld, Geometry g, int oy0, int oy1, Im2col.Table t,
-                                    float[] acc, int accOff) {
-        if (t != null) Im2col.col2im(col, colOff, ld, g, t, acc, accOff);
+    private static void fromColumns(float[] col, int colOff, int ld, Geometry g, int oy0, int oy1, float[] acc, int accOff) {
+        if (Im2col.narrow(g)) Im2col.col2im(col, colOff, ld, 1, (oy1 - oy0) * g.ow(), g, Im2col.Inverse.of(g, oy0, oy1), acc, accOff, true);
         else Im2col.col2im(col, colOff, ld, g, oy0, oy1, acc, accOff);
     }
 
@@ -133,10 +132,14 @@ final class Conv {
     private static void im2colImages(float[] xd, int xo, Geometry g, int i0, int i1, float[] col, int ld) {
         Im2col.Table t = table(g, 0, g.oh());
         Parallel.forRange(i1 - i0, (long) g.ckk() * g.ohw(), (a, b) -> {
+            if (t != null) {
+                Im2col.im2col(xd, xo + (i0 + a) * g.chw(), b - a, g, t, col, a * g.ohw(), ld);
+                return;
+            }
             ConvWorkspace mine = ConvWorkspace.get();
             for (int k = a; k < b; k++) {
                 int xOff = xo + (i0 + k) * g.chw();
-                toColumns(xd, xOff, padded(xd, xOff, g, mine), g, 0, g.oh(), t, col, k * g.ohw(), ld);
+                toColumns(xd, xOff, padded(xd, xOff, g, mine), g, 0, g.oh(), null, col, k * g.ohw(), ld);
             }
         });
     }
@@ -231,7 +234,7 @@ final class Conv {
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
                     Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, gyd, gyo + i0 * f * ohw + oy0 * ow, ohw, 1, 0f, col, 0, cols);
-                    fromColumns(col, 0, cols, g, oy0, oy1, table(g, oy0, oy1), acc, ao);
+                    fromColumns(col, 0, cols, g, oy0, oy1, acc, ao);
                 }
                 if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
             } else {
@@ -239,16 +242,21 @@ final class Conv {
                 float[] blk = ws.block(f * cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
                 Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, blk, 0, cols, 1, 0f, col, 0, cols);
-                Im2col.Table t = table(g, 0, g.oh());
-                boolean direct = direct(g);
+                boolean narrow = Im2col.narrow(g), direct = direct(g);
+                Im2col.Inverse inv = narrow ? Im2col.Inverse.of(g, 0, g.oh()) : null;
                 Parallel.forRange(i1 - i0, (long) ckk * ohw, (a, b) -> {
+                    if (narrow) {
+                        // whole maps: every pixel's sum is complete, so write it (no zeroing)
+                        Im2col.col2im(col, a * ohw, cols, b - a, ohw, g, inv, gxd, gxo + (i0 + a) * g.chw(), false);
+                        return;
+                    }
                     ConvWorkspace mine = ConvWorkspace.get();
                     for (int k = a; k < b; k++) {
                         int gxOff = gxo + (i0 + k) * g.chw();
                         float[] acc = direct ? gxd : mine.padded(g.paddedSize());
                         int ao = direct ? gxOff : 0;
                         Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
-                        fromColumns(col, k * ohw, cols, g, 0, g.oh(), t, acc, ao);
+                        fromColumns(col, k * ohw, cols, g, 0, g.oh(), acc, ao);
                         if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
                     }
                 });

@@ -56,7 +56,10 @@ class ConvTest {
                 new Case(3, 24, 17, 4, 4, 3, 1, 1, true),
                 new Case(7, 3, 9, 1, 1, 1, 1, 0, true),      // 1x1 images
                 new Case(2, 2, 3, 6, 6, 3, 2, 2, true),      // padding 2 with kernel 3
-                new Case(2, 2, 2, 96, 90, 3, 1, 1, true)));  // many output positions: transposed weight gradient
+                new Case(2, 2, 2, 96, 90, 3, 1, 1, true),    // many output positions
+                new Case(1, 2, 3, 100, 6, 3, 1, 1, true),    // a tall narrow image: several bands of rows
+                new Case(1, 2, 2, 300, 7, 3, 2, 1, true),    // the same with stride 2
+                new Case(1, 2, 2, 90, 40, 3, 2, 1, false))); // a wide image in bands, stride 2
         Generator g = new Generator(20261126);
         int[] ks = {1, 3, 5};
         for (int i = 0; i < 16; i++) {
