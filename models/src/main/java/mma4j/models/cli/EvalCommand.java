@@ -66,6 +66,15 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        int before = Parallel.threads();
+        try {
+            return evaluate();
+        } finally {
+            Parallel.setThreads(before); // for callers in the same JVM (tests); a CLI process exits anyway
+        }
+    }
+
+    private int evaluate() throws IOException {
         // Check every argument before the (possibly long) dataset read.
         if (batchSize < 1) throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
@@ -81,7 +90,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--predictions " + predictions + ": folder " + predictions.toAbsolutePath().getParent() + " does not exist");
         }
         if (threads != null) Parallel.setThreads(threads);
-
         int[] shape = Datasets.imageShape(ds);
         int classes = Datasets.numClasses(ds);
         Module m = ModelZoo.create(model, new ModelZoo.Spec(shape[0], shape[1], classes), new Generator(0));
