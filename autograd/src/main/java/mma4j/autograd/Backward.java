@@ -40,9 +40,11 @@ final class Backward {
             }
             if (fn.retainedOutput() != null) fn.retainedOutput().accumulateGrad(g);
             Tensor[] inGrads;
+            long t0 = Profiler.start();
             try (var scope = GradMode.noGrad()) {
                 inGrads = fn.backward(g);
             }
+            Profiler.stop(t0, fn.name(), true);
             int n = fn.arity();
             if (inGrads == null || inGrads.length != n) {
                 throw new IllegalStateException(fn.name() + ".backward returned " + (inGrads == null ? "null" : inGrads.length + " gradients")

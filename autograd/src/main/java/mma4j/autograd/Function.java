@@ -66,9 +66,11 @@ public abstract class Function {
         record &= GradMode.isEnabled();
         this.needsInputGrad = needs;
         Tensor out;
+        long t0 = Profiler.start();
         try (var scope = GradMode.noGrad()) {
             out = forward(values);
         }
+        Profiler.stop(t0, name(), false);
         if (!record) {
             saved = null;
             return new Variable(out, false);

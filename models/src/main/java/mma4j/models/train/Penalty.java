@@ -17,7 +17,7 @@ import mma4j.nn.regularizers.Regularizers;
  * regularizer of each Conv2d/Linear weight. "output" is the classifier (the last Linear),
  * "hidden" every other such layer, "all" both (the reference code's practice).
  */
-final class Penalty {
+public final class Penalty {
     private final String name;
     private final float coef;
     private final List<Parameter> weights;
@@ -31,7 +31,7 @@ final class Penalty {
         this.seed = seed;
     }
 
-    static Penalty create(String reg, float coef, String layers, Module model, long seed) {
+    public static Penalty create(String reg, float coef, String layers, Module model, long seed) {
         if (reg.equals("none") || coef == 0f) return new Penalty(null, 0f, List.of(), seed);
         return new Penalty(reg, coef, List.copyOf(select(model, layers).values()), seed);
     }
@@ -40,12 +40,12 @@ final class Penalty {
      * A fresh regularizer per epoch, seeded from (seed, epoch): the random rows of mini-batch MHE
      * then depend only on where the run is, so a resumed run draws the same ones.
      */
-    void startEpoch(int epoch) {
+    public void startEpoch(int epoch) {
         if (name != null) regularizer = Regularizers.of(name, Impl.FUSED, seed * 1_000_003L + epoch);
     }
 
     /** The Conv2d and Linear weights of a model by name, filtered by hidden/output/all. */
-    static Map<String, Parameter> select(Module model, String layers) {
+    public static Map<String, Parameter> select(Module model, String layers) {
         Map<String, Parameter> all = new LinkedHashMap<>();
         String output = null;
         for (var e : model.namedModules().entrySet()) {
@@ -66,7 +66,7 @@ final class Penalty {
     }
 
     /** coef * sum of the per-layer terms, or null when no regularizer is applied. */
-    Variable term(Module model) {
+    public Variable term(Module model) {
         if (regularizer == null || weights.isEmpty()) return null;
         Variable sum = null;
         for (Parameter w : weights) {

@@ -11,8 +11,8 @@ public record TrainOptions(String model, String dataset, Path dataDir, Recipe re
                            long seed, int threads, Path out, Device device, boolean progress, int limitBatches) {
 
     public TrainOptions {
-        if (!java.util.List.of("mma", "orthogonal", "mhe", "mhe0", "mhe1", "mhe2", "cosine", "none").contains(reg)) {
-            throw new IllegalArgumentException("unknown regularizer '" + reg + "'; known: mma, orthogonal, mhe (= mhe2), mhe0, mhe1, cosine, none");
+        if (!reg.equals("none") && !mma4j.nn.regularizers.Regularizers.NAMES.contains(reg)) {
+            throw new IllegalArgumentException("unknown regularizer '" + reg + "'; known: none, " + String.join(", ", mma4j.nn.regularizers.Regularizers.NAMES));
         }
         if (!java.util.List.of("hidden", "output", "all").contains(regLayers)) {
             throw new IllegalArgumentException("unknown --reg-layers '" + regLayers + "'; known: hidden, output, all");

@@ -12,8 +12,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import mma4j.autograd.Functional;
-import mma4j.autograd.Variable;
 import mma4j.models.data.Batch;
 import mma4j.models.data.ByteImageDataset;
 import mma4j.models.data.DataLoader;
@@ -76,10 +74,17 @@ public final class Trainer {
         };
         Penalty penalty = Penalty.create(o.reg(), r.regCoef(), o.regLayers(), model, o.seed());
 
-        DataLoader trainLoader = DataLoader.builder(train).batchSize(r.batchSize()).shuffle(true).dropLast(false)
-                .transform(Datasets.trainTransform(dataset)).seed(o.seed()).prefetch(2).build();
-        DataLoader testLoader = DataLoader.builder(test).batchSize(256).shuffle(false)
-                .transform(Datasets.testTransform(dataset)).seed(o.seed()).prefetch(1).build();
+        try (DataLoader trainLoader = DataLoader.builder(train).batchSize(r.batchSize()).shuffle(true).dropLast(false)
+                     .transform(Datasets.trainTransform(dataset)).seed(o.seed()).prefetch(2).build();
+             DataLoader testLoader = DataLoader.builder(test).batchSize(256).shuffle(false)
+                     .transform(Datasets.testTransform(dataset)).seed(o.seed()).prefetch(1).build()) {
+            return train(model, modelGen, opt, schedule, penalty, trainLoader, testLoader, resume, dataset, dataDir, train.size(), test.size());
+        }
+    }
+
+    private Summary train(Module model, Generator modelGen, SGD opt, LRScheduler schedule, Penalty penalty, DataLoader trainLoader,
+                          DataLoader testLoader, boolean resume, String dataset, Path dataDir, int trainSize, int testSize) throws IOException {
+        Recipe r = o.recipe();
         Files.createDirectories(o.out());
         MetricsLog metrics = new MetricsLog(o.out().resolve("metrics.jsonl"));
 
@@ -98,7 +103,7 @@ public final class Trainer {
             Files.deleteIfExists(metrics.file());
         }
         log.printf("%s on %s (%s, %d train / %d test images), %,d parameters, reg %s on %s layers, %s, seed %d, %d threads, device %s%n",
-                o.model(), dataset, dataDir, train.size(), test.size(), model.parameterCount(), o.reg(), o.regLayers(), r, o.seed(),
+                o.model(), dataset, dataDir, trainSize, testSize, model.parameterCount(), o.reg(), o.regLayers(), r, o.seed(),
                 Parallel.threads(), o.device());
 
         Evaluation.Result eval = null;
@@ -132,8 +137,6 @@ public final class Trainer {
             log.printf("epoch %d/%d: task loss %.4f, reg %+.4f, train top-1 %.2f%%, test top-1 %.2f%% top-5 %.2f%%, %.1f s (%.0f img/s)%n",
                     epoch + 1, r.epochs(), s.taskLoss(), s.regLoss(), s.top1(), eval.top1(), eval.top5(), seconds, s.images() / seconds);
         }
-        trainLoader.close();
-        testLoader.close();
         List<Path> plots = Plots.write(o.out(), metrics.read());
         if (eval == null) {
             log.printf("nothing to train: the checkpoint in %s already finished %d epochs%n", o.out(), r.epochs());
@@ -149,6 +152,7 @@ public final class Trainer {
 
     private EpochStats trainEpoch(Module model, SGD opt, Penalty penalty, DataLoader loader, int epoch) {
         model.train();
+        TrainStep trainStep = new TrainStep(model, opt, penalty, o.device());
         int batches = o.limitBatches() > 0 ? Math.min(o.limitBatches(), loader.batchesPerEpoch()) : loader.batchesPerEpoch();
         double taskSum = 0, regSum = 0;
         long correct = 0, seen = 0;
@@ -160,21 +164,16 @@ public final class Trainer {
             int step = 0;
             for (Batch b : loader) {
                 if (step >= batches) continue; // drain the rest of a limited epoch so the loader moves on cleanly
-                Variable x = Variable.of(b.images().to(o.device()));
-                Variable logits = model.forward(x);
-                Variable task = Functional.crossEntropy(logits, b.labels());
-                float taskValue = task.item();
-                if (!Float.isFinite(taskValue)) throw diverged(epoch, step, "task loss " + taskValue);
-                Variable reg = penalty.term(model);
-                float regValue = reg == null ? 0f : reg.item();
-                if (!Float.isFinite(regValue)) throw diverged(epoch, step, "regularizer term " + regValue);
-                Variable total = reg == null ? task : task.add(reg);
-                opt.zeroGrad();
-                total.backward();
-                opt.step();
+                TrainStep.Result res;
+                try {
+                    res = trainStep.run(b.images(), b.labels());
+                } catch (TrainStep.NonFiniteLoss e) {
+                    throw diverged(epoch, step, e.getMessage());
+                }
+                float taskValue = res.taskLoss(), regValue = res.regTerm();
                 taskSum += taskValue;
                 regSum += regValue;
-                correct += countCorrect(logits.data(), b.labels());
+                correct += countCorrect(res.logits(), b.labels());
                 seen += b.size();
                 step++;
                 if (bar != null) {
