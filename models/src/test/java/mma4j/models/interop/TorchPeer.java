@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs models/interop/make_fixtures.py with Debian's /usr/bin/python3 (python3-torch). Tests that
- * need it call {@link #available()} in an assumption, so they are skipped where torch is absent.
+ * Runs models/interop/make_fixtures.py with Debian's /usr/bin/python3 (python3-torch; another
+ * interpreter with -Dmma4j.python=PATH). Tests that need it call {@link #available()} in an
+ * assumption, so they are skipped where torch is absent.
  */
 final class TorchPeer {
-    static final Path PYTHON = Path.of("/usr/bin/python3");
+    static final Path PYTHON = Path.of(System.getProperty("mma4j.python", "/usr/bin/python3"));
     private static Boolean available;
 
     private TorchPeer() {}
