@@ -22,12 +22,24 @@ import mma4j.tensor.Tensor;
  *
  * Backward may return a gradient shaped like the broadcast output: the engine sums it back
  * to each input's shape ({@link Broadcast#sumTo}), so no op has to.
+ *
+ * <p>Memory: the node keeps its input Variables only until backward has run through it (so a
+ * graph can be exported or inspected before). Backward then keeps only the edges it needs:
+ * the Function that made each input, or the leaf that collects its gradient. Activations are
+ * therefore freed as soon as backward is done, even while the loss Variable is still referenced.
  */
 public abstract class Function {
+    /** Where the gradient of input i goes: the node that made it, or the leaf that collects it. */
+    private Function[] next;
+    private Variable[] leaves;
+    private int[][] inputShapes;
+    private int[] outputShape;
     private Variable[] inputs;
     private boolean[] needsInputGrad;
+    private Variable retainedOutput;
     private Tensor[] saved;
     private int[] savedVersions;
+    private boolean recorded;
     private boolean released;
 
     /** Computes the output from the inputs' values. Runs with grad recording off. */
@@ -38,6 +50,10 @@ public abstract class Function {
 
     /** Runs forward and, if any input needs a gradient and grad mode is on, records this node. */
     public final Variable apply(Variable... in) {
+        if (recorded) {
+            throw new IllegalStateException(name() + ".apply: this Function instance is already a node of a recorded graph; "
+                    + "create a new instance for every call (e.g. new " + name() + "(...).apply(x))");
+        }
         Tensor[] values = new Tensor[in.length];
         boolean record = false;
         boolean[] needs = new boolean[in.length];
@@ -50,14 +66,28 @@ public abstract class Function {
         record &= GradMode.isEnabled();
         this.needsInputGrad = needs;
         Tensor out;
+        long t0 = Profiler.start();
         try (var scope = GradMode.noGrad()) {
             out = forward(values);
         }
+        Profiler.stop(t0, name(), false);
         if (!record) {
             saved = null;
             return new Variable(out, false);
         }
-        this.inputs = in.clone();
+        recorded = true;
+        inputs = in.clone();
+        next = new Function[in.length];
+        leaves = new Variable[in.length];
+        inputShapes = new int[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] == null) continue;
+            inputShapes[i] = values[i].shape();
+            if (!needs[i]) continue;
+            if (in[i].gradFn() != null) next[i] = in[i].gradFn();
+            else leaves[i] = in[i];
+        }
+        outputShape = out.shape();
         return new Variable(out, this);
     }
 
@@ -78,8 +108,9 @@ public abstract class Function {
         for (int i = 0; i < saved.length; i++) {
             if (saved[i] != null && saved[i].version() != savedVersions[i]) {
                 throw new IllegalStateException("A tensor of shape " + Shapes.str(saved[i].shape()) + " saved for backward by " + name()
-                        + " was modified in place (version " + saved[i].version() + ", expected " + savedVersions[i]
-                        + "). Clone it before changing it, or use the out-of-place op.");
+                        + " was modified in place after the forward pass (its version is " + saved[i].version() + ", " + name()
+                        + " saved version " + savedVersions[i] + "), so the gradient would be wrong. Clone the tensor before changing it, "
+                        + "use the out-of-place op, or change it only after backward().");
             }
         }
         return saved;
@@ -95,23 +126,68 @@ public abstract class Function {
         return getClass().getSimpleName();
     }
 
-    /** The recorded inputs (null entries for absent optional inputs). */
+    /**
+     * The recorded inputs (null entries for absent optional inputs). Empty once backward has
+     * released this node: from then on only {@link #nextFunctions()} describes the graph.
+     */
     public final Variable[] inputs() {
         return inputs == null ? new Variable[0] : inputs.clone();
     }
 
-    final Variable[] inputsUnsafe() {
-        return inputs;
+    /** For each input, the Function that produced it (null for leaves and inputs that need no gradient). */
+    public final Function[] nextFunctions() {
+        return next == null ? new Function[0] : next.clone();
+    }
+
+    /** The shape of the output this node produced (null if it was never recorded). */
+    public final int[] outputShape() {
+        return outputShape == null ? null : outputShape.clone();
+    }
+
+    /** Whether backward has already run through this node and freed what it saved. */
+    public final boolean isReleased() {
+        return released;
+    }
+
+    // ------------------------------------------------------------ for Backward and GraphExport
+
+    final int arity() {
+        return next == null ? 0 : next.length;
+    }
+
+    final Function next(int i) {
+        return next[i];
+    }
+
+    final Variable leaf(int i) {
+        return leaves[i];
+    }
+
+    final int[] inputShape(int i) {
+        return inputShapes[i];
+    }
+
+    final boolean needs(int i) {
+        return needsInputGrad[i];
+    }
+
+    final void retainOutputGrad(Variable output) {
+        retainedOutput = output;
+    }
+
+    final Variable retainedOutput() {
+        return retainedOutput;
     }
 
     final boolean released() {
         return released;
     }
 
-    /** Drops saved tensors after backward unless the graph is retained. */
+    /** Drops saved tensors and input Variables after backward unless the graph is retained. */
     final void release() {
         released = true;
         saved = null;
+        inputs = null;
     }
 
     @Override

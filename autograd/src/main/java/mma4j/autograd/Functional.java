@@ -14,14 +14,14 @@ public final class Functional {
         return x.relu();
     }
 
-    /** y = x W^T + b, with W [out, in] as in PyTorch. */
+    /** y = x W^T + b, with W [out, in] as in PyTorch (bias may be null); one fused op. */
     public static Variable linear(Variable x, Variable weight, Variable bias) {
         if (x.size(-1) != weight.size(1)) {
             throw new IllegalArgumentException("linear: input " + Shapes.str(x.shape()) + " has " + x.size(-1) + " features but weight "
                     + Shapes.str(weight.shape()) + " expects " + weight.size(1));
         }
-        Variable y = x.matmul(weight.t());
-        return bias == null ? y : y.add(bias);
+        Layers.Linear fn = new Layers.Linear();
+        return bias == null ? fn.apply(x, weight) : fn.apply(x, weight, bias);
     }
 
     public static Variable conv2d(Variable x, Variable weight, Variable bias, int stride, int padding) {
@@ -103,5 +103,32 @@ public final class Functional {
         }
         Variable d = input.sub(target);
         return d.mul(d).mean();
+    }
+
+    /** Joins along an axis (torch.cat), e.g. DenseNet's concatenation of feature maps on axis 1. */
+    public static Variable cat(int axis, Variable... parts) {
+        return Variable.cat(axis, parts);
+    }
+
+    /** cond != 0 ? a : b with a constant mask (torch.where). */
+    public static Variable where(Tensor cond, Variable a, Variable b) {
+        return Variable.where(cond, a, b);
+    }
+
+    /** Rows (or slices along axis) divided by their L2 norm, the norm floored at eps (F.normalize). */
+    public static Variable normalize(Variable x, int axis, float eps) {
+        Variable norm = x.square().sum(new int[] {axis}, true).sqrt();
+        Variable floor = Variable.of(Tensor.scalar(eps).to(x.data().device()));
+        return x.div(norm.maximum(floor));
+    }
+
+    /** acos(clamp(x, -0.99999, 0.99999)), the arccos of the MMA reference; zero gradient where clamped. */
+    public static Variable acosClamped(Variable x) {
+        return x.acosClamped();
+    }
+
+    /** Flattens all axes after the first: [N, ...] to [N, rest]. */
+    public static Variable flatten(Variable x) {
+        return x.dim() <= 2 ? x : x.flatten(1, -1);
     }
 }

@@ -15,7 +15,6 @@ public class Variable {
     private Tensor data;
     private Tensor grad;
     private boolean requiresGrad;
-    private boolean retainGrad;
     private final Function gradFn;
     private String name;
 
@@ -90,17 +89,13 @@ public class Variable {
         return gradFn;
     }
 
-    /** Also keep the gradient of this non-leaf in {@link #grad()} during backward. */
+    /** Also keep the gradient of this non-leaf in {@link #grad()} during backward (leaves always do). */
     public Variable retainGrad() {
-        retainGrad = true;
+        if (gradFn != null) gradFn.retainOutputGrad(this);
         return this;
     }
 
-    boolean retainsGrad() {
-        return retainGrad;
-    }
-
-    /** Same values, cut from the graph. */
+    /** Same values (the same tensor, no copy), cut from the graph: a leaf that requires no gradient. */
     public Variable detach() {
         return new Variable(data, false);
     }
@@ -114,6 +109,7 @@ public class Variable {
         return name;
     }
 
+    /** Forgets the accumulated gradient (PyTorch's zero_grad(set_to_none=True)). */
     public void zeroGrad() {
         grad = null;
     }
@@ -123,15 +119,21 @@ public class Variable {
         grad = grad == null ? g.copy() : grad.addInPlace(g);
     }
 
-    /** Backward from a scalar (one-element) output, seeded with 1. */
+    /** Backward from a scalar (one-element) output, seeded with 1; frees the graph as it goes. */
     public void backward() {
+        backward(false);
+    }
+
+    /** Backward from a scalar output; retainGraph keeps saved tensors so that backward can run again. */
+    public void backward(boolean retainGraph) {
         if (data.numel() != 1) {
             throw new IllegalStateException("backward() needs a scalar output, but this variable has shape " + Shapes.str(data.shape())
                     + ". Reduce it first (e.g. sum() or mean()), or call backward(gradient) with a gradient of that shape.");
         }
-        backward(Tensor.ones(data.shape()).to(data.device()), false);
+        backward(Tensor.ones(data.shape()).to(data.device()), retainGraph);
     }
 
+    /** Backward seeded with d(loss)/d(this), for outputs that are not scalars. */
     public void backward(Tensor gradient) {
         backward(gradient, false);
     }
@@ -143,7 +145,8 @@ public class Variable {
                     + "did you create its inputs with Variable.of instead of Variable.param, or run inside GradMode.noGrad()?");
         }
         if (!Shapes.equal(gradient.shape(), data.shape())) {
-            throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape()) + " does not match output shape " + Shapes.str(data.shape()));
+            throw new IllegalArgumentException("backward: gradient shape " + Shapes.str(gradient.shape()) + " does not match output shape "
+                    + Shapes.str(data.shape()) + "; pass d(loss)/d(output), a tensor of shape " + Shapes.str(data.shape()));
         }
         if (gradFn == null) {
             accumulateGrad(gradient);
@@ -183,13 +186,26 @@ public class Variable {
     public Variable neg() { return new Basic.MulScalar(-1f).apply(this); }
     public Variable exp() { return new Basic.Exp().apply(this); }
     public Variable log() { return new Basic.Log().apply(this); }
-    public Variable sqrt() { return new Basic.Pow(0.5f).apply(this); }
+    public Variable sqrt() { return new Basic.Sqrt().apply(this); }
     public Variable pow(float p) { return new Basic.Pow(p).apply(this); }
+    public Variable square() { return new Basic.Pow(2f).apply(this); }
+    public Variable abs() { return new Basic.Abs().apply(this); }
+    public Variable clamp(float min, float max) { return new Basic.Clamp(min, max).apply(this); }
+    /** acos(clamp(x, -0.99999, 0.99999)) as the MMA reference computes it; zero gradient where clamped. */
+    public Variable acosClamped() { return new Basic.ClampedAcos(Basic.ClampedAcos.MMA_BOUND).apply(this); }
+    public Variable acosClamped(float bound) { return new Basic.ClampedAcos(bound).apply(this); }
     public Variable relu() { return new Basic.Relu().apply(this); }
     public Variable tanh() { return new Basic.Tanh().apply(this); }
     public Variable sigmoid() { return new Basic.Sigmoid().apply(this); }
     public Variable matmul(Variable o) { return new Basic.MatMul().apply(this, o); }
     public Variable maximum(Variable o) { return new Basic.Maximum().apply(this, o); }
+    public Variable minimum(Variable o) { return new Basic.Minimum().apply(this, o); }
+
+    /** cond != 0 ? a : b elementwise (cond is a constant mask; all three broadcast). */
+    public static Variable where(Tensor cond, Variable a, Variable b) { return new Basic.Where(cond).apply(a, b); }
+
+    /** Joins variables along an axis; all other sizes must agree (torch.cat). */
+    public static Variable cat(int axis, Variable... parts) { return new Shape.Cat(axis).apply(parts); }
 
     public Variable sum() { return new Basic.Sum(null, false).apply(this); }
     public Variable sum(int[] axes, boolean keepDims) { return new Basic.Sum(axes, keepDims).apply(this); }
@@ -216,6 +232,10 @@ public class Variable {
     public Variable t() { return transpose(0, 1); }
     public Variable expand(int... shape) { return new Shape.Expand(shape).apply(this); }
     public Variable narrow(int axis, int start, int length) { return new Shape.Narrow(axis, start, length).apply(this); }
+    /** out[..i..] = this[..index[..i..]..] along axis (torch.gather); index holds integral values. */
+    public Variable gather(int axis, Tensor index) { return new Shape.Gather(axis, index).apply(this); }
+    /** The slices at the given positions along an axis, in that order (torch.index_select). */
+    public Variable indexSelect(int axis, int... index) { return new Shape.IndexSelect(axis, index).apply(this); }
     public Variable unsqueeze(int axis) { return reshape(data.unsqueeze(axis).shape()); }
     public Variable squeeze(int axis) { return reshape(data.squeeze(axis).shape()); }
 

@@ -91,6 +91,76 @@ public final class Basic {
         }
     }
 
+    /** sqrt(x); backward g / (2 sqrt(x)), from the saved output. */
+    public static final class Sqrt extends Function {
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor y = in[0].sqrt();
+            saveForBackward(y);
+            return y;
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.div(saved()[0]).mul(0.5f)}; }
+    }
+
+    /** |x|; the gradient is sign(x), 0 at x = 0 (as in PyTorch). */
+    public static final class Abs extends Function {
+        @Override protected Tensor forward(Tensor... in) {
+            saveForBackward(in[0]);
+            return in[0].abs();
+        }
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(saved()[0].sign())}; }
+    }
+
+    /** min(max(x, min), max); the gradient passes where min <= x <= max (bounds included, as in PyTorch). */
+    public static final class Clamp extends Function {
+        private final float min, max;
+
+        public Clamp(float min, float max) {
+            if (!(min <= max)) throw new IllegalArgumentException("clamp: min " + min + " must be <= max " + max);
+            this.min = min;
+            this.max = max;
+        }
+
+        @Override protected Tensor forward(Tensor... in) {
+            saveForBackward(in[0]);
+            return in[0].clamp(min, max);
+        }
+
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved()[0];
+            return new Tensor[] {g.mul(x.clamp(min, max).eq(x))};
+        }
+    }
+
+    /**
+     * acos(clamp(x, -bound, bound)), the arccos of the MMA reference (bound 0.99999): the clamp
+     * keeps the derivative -1/sqrt(1 - x^2) finite for rows that point the same way. Where x was
+     * clamped (|x| > bound) the gradient is zero, as autograd gives for clamp followed by acos.
+     */
+    public static final class ClampedAcos extends Function {
+        /** The clamp of the MMA reference code. */
+        public static final float MMA_BOUND = 0.99999f;
+        private final float bound;
+
+        public ClampedAcos(float bound) {
+            if (!(bound > 0f && bound < 1f)) throw new IllegalArgumentException("acosClamped: bound must be in (0, 1), got " + bound);
+            this.bound = bound;
+        }
+
+        @Override protected Tensor forward(Tensor... in) {
+            saveForBackward(in[0]);
+            return in[0].clamp(-bound, bound).acos();
+        }
+
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor x = saved()[0];
+            Tensor c = x.clamp(-bound, bound);
+            Tensor inside = c.eq(x);
+            // 1 - c^2 as (1 - c)(1 + c): near |c| = 1 the factors are exact in float32, 1 - c*c is not.
+            Tensor oneMinusSq = c.neg().add(1f).mul(c.add(1f));
+            return new Tensor[] {g.mul(inside).mul(oneMinusSq.rsqrt()).neg()};
+        }
+    }
+
     public static final class Relu extends Function {
         @Override protected Tensor forward(Tensor... in) {
             Tensor y = in[0].relu();
@@ -134,6 +204,40 @@ public final class Basic {
         @Override protected Tensor[] backward(Tensor g) {
             Tensor firstWins = saved()[0].ge(saved()[1]);
             return new Tensor[] {g.mul(firstWins), g.mul(firstWins.neg().add(1f))};
+        }
+    }
+
+    /** Elementwise min; where equal, the gradient goes to the first input. */
+    public static final class Minimum extends Function {
+        @Override protected Tensor forward(Tensor... in) {
+            saveForBackward(in[0], in[1]);
+            return in[0].minimum(in[1]);
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor firstWins = saved()[0].le(saved()[1]);
+            return new Tensor[] {g.mul(firstWins), g.mul(firstWins.neg().add(1f))};
+        }
+    }
+
+    /**
+     * cond != 0 ? a : b with a constant mask (masking, e.g. taking the diagonal out of a cosine
+     * matrix). The gradient goes to a where the mask is set and to b elsewhere.
+     */
+    public static final class Where extends Function {
+        private Tensor cond;
+        public Where(Tensor cond) { this.cond = cond; }
+
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor c = cond;
+            cond = null; // lives on in the saved tensors, freed with them
+            saveForBackward(c);
+            return Tensor.where(c, in[0], in[1]);
+        }
+
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor cond = saved()[0];
+            Tensor zero = Tensor.scalar(0f).to(g.device());
+            return new Tensor[] {needsInputGrad(0) ? Tensor.where(cond, g, zero) : null, needsInputGrad(1) ? Tensor.where(cond, zero, g) : null};
         }
     }
 
@@ -218,8 +322,6 @@ public final class Basic {
 
         @Override protected Tensor[] backward(Tensor g) {
             Tensor idx = saved()[0];
-            int[] pos = new int[inShape[ax]];
-            for (int i = 0; i < pos.length; i++) pos[i] = i;
             int[] posShape = new int[inShape.length];
             java.util.Arrays.fill(posShape, 1);
             posShape[ax] = inShape[ax];

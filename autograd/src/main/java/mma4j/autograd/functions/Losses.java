@@ -98,7 +98,7 @@ public final class Losses {
         }
     }
 
-    /** Softmax along an axis; backward y * (g - sum(g*y)). */
+    /** Log-softmax along an axis; backward g - softmax * sum(g), from the saved output. */
     public static final class LogSoftmax extends Function {
         private final int axis;
         public LogSoftmax(int axis) { this.axis = axis; }
@@ -116,6 +116,7 @@ public final class Losses {
         }
     }
 
+    /** Softmax along an axis; backward y * (g - sum(g * y)), from the saved output y. */
     public static final class Softmax extends Function {
         private final int axis;
         public Softmax(int axis) { this.axis = axis; }
