@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import mma4j.autograd.Variable;
+import mma4j.nn.Conv2d;
+import mma4j.nn.Linear;
+import mma4j.nn.Module;
 import mma4j.tensor.Shapes;
 
 /**
@@ -14,7 +17,7 @@ import mma4j.tensor.Shapes;
  * <pre>{@code
  * LayerRegularization reg = LayerRegularization.builder(Regularizers.of("mma"))
  *         .layers(LayerRegularization.Layers.ALL).coefficient(0.07).build();
- * LayerRegularization.Result r = reg.apply(weights);   // weights: (name, weight, isOutput)
+ * LayerRegularization.Result r = reg.apply(model);     // or reg.apply(weights): (name, weight, isOutput)
  * Variable loss = task.add(r.total());                 // r.values(): per-layer values to log
  * }</pre>
  * "output" is the classifier (the last Linear); "hidden" is every other Conv2d / Linear weight.
@@ -86,6 +89,36 @@ public final class LayerRegularization {
     /** The coefficient for one layer: its own if one was given, else the common one. */
     public double coefficient(String layer) {
         return perLayer.getOrDefault(layer, coefficient);
+    }
+
+    /**
+     * The Conv2d and Linear weights of a model, by state-dict name, in registration order; the
+     * last Linear is the output layer (the classifier).
+     */
+    public static List<Weight> weightsOf(Module model) {
+        List<String> names = new ArrayList<>();
+        List<Variable> weights = new ArrayList<>();
+        int lastLinear = -1;
+        for (var e : model.namedModules().entrySet()) {
+            Module m = e.getValue();
+            String name = e.getKey().isEmpty() ? "weight" : e.getKey() + ".weight";
+            if (m instanceof Conv2d c) {
+                names.add(name);
+                weights.add(c.weight());
+            } else if (m instanceof Linear l) {
+                lastLinear = names.size();
+                names.add(name);
+                weights.add(l.weight());
+            }
+        }
+        List<Weight> out = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) out.add(new Weight(names.get(i), weights.get(i), i == lastLinear));
+        return out;
+    }
+
+    /** The term over the model's Conv2d and Linear weights ({@link #weightsOf}). */
+    public Result apply(Module model) {
+        return apply(weightsOf(model));
     }
 
     /**

@@ -48,6 +48,20 @@ class LayerRegularizationTest {
     }
 
     @Test
+    void aModelsConvAndLinearWeightsAreFoundByName() {
+        mma4j.nn.Sequential model = new mma4j.nn.Sequential(
+                mma4j.nn.Conv2d.builder(3, 8, 3).padding(1).build(), new mma4j.nn.ReLU(),
+                mma4j.nn.Conv2d.builder(8, 16, 3).padding(1).build(), new mma4j.nn.AdaptiveAvgPool2d(), new mma4j.nn.Flatten(),
+                new mma4j.nn.Linear(16, 12, true), new mma4j.nn.ReLU(), new mma4j.nn.Linear(12, 10, true));
+        List<LayerRegularization.Weight> ws = LayerRegularization.weightsOf(model);
+        assertEquals(List.of("0.weight", "2.weight", "5.weight", "7.weight"), ws.stream().map(LayerRegularization.Weight::name).toList());
+        assertEquals(List.of(false, false, false, true), ws.stream().map(LayerRegularization.Weight::isOutput).toList());
+        assertTrue(model.namedParameters().keySet().containsAll(ws.stream().map(LayerRegularization.Weight::name).toList()));
+        LayerRegularization.Result hidden = LayerRegularization.builder(new MmaLoss()).layers(LayerRegularization.Layers.HIDDEN).build().apply(model);
+        assertEquals(List.of("0.weight", "2.weight", "5.weight"), List.copyOf(hidden.values().keySet()));
+    }
+
+    @Test
     void mistakesAreNamed() {
         var typo = assertThrows(IllegalArgumentException.class, () -> LayerRegularization.builder(new MmaLoss())
                 .coefficient("clasifier.weight", 1).build().apply(weights));
