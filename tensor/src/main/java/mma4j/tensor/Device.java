@@ -28,6 +28,6 @@ public record Device(String type, int index) {
 
     @Override
     public String toString() {
-        return isCpu() ? "cpu" : type + ":" + index;
+        return isCpu() && index == 0 ? "cpu" : type + ":" + index;
     }
 }

@@ -66,4 +66,61 @@ public interface Kernels {
 
     /** Backward of batchNormTrain; gGamma/gBeta may be null. */
     void batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta);
+
+    // ---------------------------------------------------------------- fused training ops
+    // Composed defaults that work on any device; a backend overrides them with one kernel.
+
+    /**
+     * The fused MMA forward: for a row-normalized [n,d] {@code w} (n >= 2), maxCos[i] is the
+     * largest w_i . w_j over j != i and nearest[i] that j as a float (first on ties, NaN counts
+     * as the largest, as in max/argmax). maxCos and nearest are [n].
+     */
+    default void nearestCosine(Tensor w, Tensor maxCos, Tensor nearest) {
+        int n = w.size(0);
+        float[] eye = new float[n * n];
+        for (int i = 0; i < n; i++) eye[i * n + i] = 1f;
+        Tensor diag = Tensor.wrap(eye, n, n).to(w.device());
+        Tensor minusInf = Tensor.scalar(Float.NEGATIVE_INFINITY).to(w.device());
+        Tensor cos = Tensor.where(diag, minusInf, w.matmul(w.t()));
+        copy(cos.max(new int[] {1}, false), maxCos);
+        copy(cos.argmax(1, false), nearest);
+    }
+
+    /**
+     * The fused MMA backward with the nearest neighbours held fixed: gw = d(sum_i g[i] * w_i . w_nearest[i]) / dw,
+     * so row i receives g[i] * w[nearest[i]] and row nearest[i] receives g[i] * w[i], summed in
+     * ascending i. Overwrites gw [n,d].
+     */
+    default void nearestCosineBackward(Tensor w, Tensor nearest, Tensor g, Tensor gw) {
+        int n = w.size(0), d = w.size(1);
+        float[] wd = w.toArray(), nd = nearest.toArray(), gd = g.toArray(), out = new float[n * d];
+        for (int i = 0; i < n; i++) {
+            int j = (int) nd[i];
+            for (int p = 0; p < d; p++) {
+                out[i * d + p] += gd[i] * wd[j * d + p];
+                out[j * d + p] += gd[i] * wd[i * d + p];
+            }
+        }
+        copy(Tensor.wrap(out, n, d).to(gw.device()), gw);
+    }
+
+    /**
+     * One step of torch.optim.SGD on one parameter, in place: g = grad + weightDecay*param;
+     * with momentum, buf = g on the first step, else momentum*buf + (1-dampening)*g, and
+     * g = nesterov ? g + momentum*buf : buf; then param -= lr*g. momentumBuffer may be null
+     * when momentum is 0. All tensors have param's shape.
+     */
+    default void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float dampening,
+                         float weightDecay, boolean nesterov, boolean firstStep) {
+        Tensor g = weightDecay != 0f ? grad.add(param.mul(weightDecay)) : grad;
+        if (momentum != 0f) {
+            if (firstStep) {
+                momentumBuffer.copyFrom(g);
+            } else {
+                momentumBuffer.mulInPlace(momentum).addInPlace(g, 1f - dampening);
+            }
+            g = nesterov ? g.add(momentumBuffer.mul(momentum)) : momentumBuffer;
+        }
+        param.addInPlace(g, -lr);
+    }
 }

@@ -12,11 +12,21 @@ public final class Shapes {
 
     /** Number of elements; throws if any dimension is negative or the total overflows an int. */
     public static int numel(int[] shape) {
+        return numel("numel", shape);
+    }
+
+    /** Like {@link #numel(int[])}, naming the op that was handed the shape in the error. */
+    public static int numel(String op, int[] shape) {
+        if (shape == null) throw new IllegalArgumentException(op + ": shape must not be null");
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException(op + ": negative size in shape " + str(shape));
+        }
         long n = 1;
         for (int d : shape) {
-            if (d < 0) throw new IllegalArgumentException("negative size in shape " + str(shape));
             n *= d;
-            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + str(shape) + " has more than 2^31-1 elements");
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than 2^31-1 elements");
+            }
         }
         return (int) n;
     }

@@ -17,7 +17,27 @@ public final class Tensor {
     private final int[] strides;
     private final int offset;
 
+    /**
+     * A tensor over existing storage. Checked: ranks agree, sizes are not negative, and every
+     * element it can address lies inside the storage (so a bad view fails here, not in a kernel).
+     */
     public Tensor(Storage storage, int[] shape, int[] strides, int offset) {
+        if (shape.length != strides.length) {
+            throw new IllegalArgumentException("Tensor: shape " + Shapes.str(shape) + " and strides " + Arrays.toString(strides) + " differ in rank");
+        }
+        long lo = offset, hi = offset;
+        boolean empty = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] < 0) throw new IllegalArgumentException("Tensor: negative size in shape " + Shapes.str(shape));
+            if (shape[i] == 0) empty = true;
+            long span = (long) (shape[i] - 1) * strides[i];
+            if (span > 0) hi += span;
+            else lo += span;
+        }
+        if (!empty && (lo < 0 || hi >= storage.size())) {
+            throw new IllegalArgumentException("Tensor: shape " + Shapes.str(shape) + " with strides " + Arrays.toString(strides) + " and offset " + offset
+                    + " reaches outside a storage of " + storage.size() + " elements");
+        }
         this.storage = storage;
         this.shape = shape;
         this.strides = strides;
@@ -27,27 +47,34 @@ public final class Tensor {
     // ---------------------------------------------------------------- creation
 
     public static Tensor empty(Device device, int... shape) {
-        int n = Shapes.numel(shape);
+        int n = Shapes.numel("empty", shape);
         Storage s = Backends.forDevice(device).allocate(device, n);
         return new Tensor(s, shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
+    /** A new CPU tensor; its values are zeros (Java arrays start zeroed), but only zeros() promises that. */
     public static Tensor empty(int... shape) {
-        int n = Shapes.numel(shape);
+        return allocate("empty", shape);
+    }
+
+    private static Tensor allocate(String op, int[] shape) {
+        int n = Shapes.numel(op, shape);
         return new Tensor(new CpuStorage(new float[n]), shape.clone(), Shapes.contiguousStrides(shape), 0);
     }
 
     public static Tensor zeros(int... shape) {
-        return empty(shape);
+        return allocate("zeros", shape);
     }
 
     public static Tensor ones(int... shape) {
-        return full(1f, shape);
+        Tensor t = allocate("ones", shape);
+        Arrays.fill(t.array(), 1f);
+        return t;
     }
 
     public static Tensor full(float value, int... shape) {
-        Tensor t = empty(shape);
-        Arrays.fill(((CpuStorage) t.storage).data, value);
+        Tensor t = allocate("full", shape);
+        Arrays.fill(t.array(), value);
         return t;
     }
 
@@ -57,7 +84,7 @@ public final class Tensor {
 
     /** Wraps the array without copying (like torch.from_numpy). */
     public static Tensor wrap(float[] data, int... shape) {
-        int n = Shapes.numel(shape);
+        int n = Shapes.numel("wrap", shape);
         if (n != data.length) {
             throw new IllegalArgumentException("wrap: " + data.length + " values do not fill shape " + Shapes.str(shape) + " (" + n + " elements)");
         }
@@ -74,21 +101,31 @@ public final class Tensor {
         return wrap(values.clone(), values.length);
     }
 
+    /** 0, 1, ..., n-1. */
     public static Tensor arange(int n) {
+        if (n < 0) throw new IllegalArgumentException("arange: negative size " + n);
         return arange(0, n, 1);
     }
 
+    /** start, start+step, ... while short of end (PyTorch's rule: ceil((end-start)/step) values). */
     public static Tensor arange(float start, float end, float step) {
-        if (step == 0 || Float.isNaN(step)) throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
-        int n = (int) Math.max(0, Math.ceil((end - start) / step));
+        if (step == 0 || !Float.isFinite(step) || !Float.isFinite(start) || !Float.isFinite(end)) {
+            throw new IllegalArgumentException("arange: start " + start + ", end " + end + " and step " + step + " must be finite, step non-zero");
+        }
+        if (start != end && (end > start) != (step > 0)) {
+            throw new IllegalArgumentException("arange: step " + step + " moves away from end " + end + " starting at " + start);
+        }
+        double count = Math.ceil(((double) end - start) / step);
+        if (count > Integer.MAX_VALUE) throw new IllegalArgumentException("arange: " + count + " values is more than 2^31-1");
+        int n = (int) Math.max(0, count);
         float[] d = new float[n];
-        for (int i = 0; i < n; i++) d[i] = start + i * step;
+        for (int i = 0; i < n; i++) d[i] = (float) (start + (double) i * step);
         return wrap(d, n);
     }
 
     /** Uniform in [0, 1). */
     public static Tensor rand(Generator g, int... shape) {
-        Tensor t = empty(shape);
+        Tensor t = allocate("rand", shape);
         float[] d = t.array();
         for (int i = 0; i < d.length; i++) d[i] = g.nextFloat();
         return t;
@@ -96,7 +133,8 @@ public final class Tensor {
 
     /** Uniform in [lo, hi). */
     public static Tensor uniform(Generator g, float lo, float hi, int... shape) {
-        Tensor t = empty(shape);
+        if (!(lo <= hi)) throw new IllegalArgumentException("uniform: lo " + lo + " must be <= hi " + hi + " for shape " + Shapes.str(shape));
+        Tensor t = allocate("uniform", shape);
         float[] d = t.array();
         for (int i = 0; i < d.length; i++) d[i] = lo + (hi - lo) * g.nextFloat();
         return t;
@@ -104,7 +142,7 @@ public final class Tensor {
 
     /** Standard normal. */
     public static Tensor randn(Generator g, int... shape) {
-        Tensor t = empty(shape);
+        Tensor t = allocate("randn", shape);
         float[] d = t.array();
         for (int i = 0; i < d.length; i++) d[i] = (float) g.nextGaussian();
         return t;
@@ -175,7 +213,9 @@ public final class Tensor {
         return storage.version();
     }
 
+    /** Dense row-major memory (strides of size-1 dims do not matter; an empty tensor always is). */
     public boolean isContiguous() {
+        for (int d : shape) if (d == 0) return true;
         int expected = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != expected) return false;
@@ -201,7 +241,8 @@ public final class Tensor {
     }
 
     public float get(int... index) {
-        return cpu().array()[cpu().flatOffset("get", index)];
+        Tensor c = cpu(); // one download for a device tensor, not two
+        return c.array()[c.flatOffset("get", index)];
     }
 
     /** Writes one element in place. */
@@ -226,6 +267,7 @@ public final class Tensor {
 
     /** A fresh row-major copy of the values on the host. */
     public float[] toArray() {
+        if (numel() == 0) return new float[0]; // an empty view's offset may lie past its storage
         Tensor c = contiguous();
         float[] out = new float[c.numel()];
         if (c.storage instanceof CpuStorage cs) {
@@ -331,13 +373,13 @@ public final class Tensor {
     /** Reorders dimensions. */
     public Tensor permute(int... order) {
         if (order.length != shape.length) {
-            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " does not match shape " + Shapes.str(shape));
+            throw new IllegalArgumentException("permute: order " + Arrays.toString(order) + " does not match the rank of shape " + Shapes.str(shape));
         }
         int[] ns = new int[order.length], st = new int[order.length];
         boolean[] seen = new boolean[order.length];
         for (int i = 0; i < order.length; i++) {
             int a = Shapes.axis("permute", order[i], shape.length, shape);
-            if (seen[a]) throw new IllegalArgumentException("permute: axis " + order[i] + " repeated in " + Arrays.toString(order));
+            if (seen[a]) throw new IllegalArgumentException("permute: axis " + order[i] + " repeated in " + Arrays.toString(order) + " for shape " + Shapes.str(shape));
             seen[a] = true;
             ns[i] = shape[a];
             st[i] = strides[a];
@@ -376,9 +418,23 @@ public final class Tensor {
         return narrow(axis, start, end - start);
     }
 
-    /** Index one position along an axis, dropping that axis. */
+    /** Every step-th element of start..end-1 along an axis, as a view (x[..., start:end:step]). */
+    public Tensor slice(int axis, int start, int end, int step) {
+        int a = Shapes.axis("slice", axis, shape.length, shape);
+        if (step < 1 || start < 0 || end < start || end > shape[a]) {
+            throw new IllegalArgumentException("slice: start " + start + ", end " + end + ", step " + step
+                    + " out of range for axis " + axis + " of shape " + Shapes.str(shape) + " (need 0 <= start <= end <= size, step >= 1)");
+        }
+        int[] ns = shape.clone(), st = strides.clone();
+        ns[a] = (end - start + step - 1) / step;
+        st[a] = strides[a] * step;
+        return new Tensor(storage, ns, st, offset + (ns[a] == 0 ? 0 : start * strides[a]));
+    }
+
+    /** Index one position along an axis (negative counts from the end), dropping that axis. */
     public Tensor select(int axis, int index) {
         int a = Shapes.axis("select", axis, shape.length, shape);
+        if (index < 0 && index >= -shape[a]) index += shape[a];
         if (index < 0 || index >= shape[a]) {
             throw new IllegalArgumentException("select: index " + index + " out of range for axis " + axis + " of shape " + Shapes.str(shape));
         }
@@ -400,12 +456,13 @@ public final class Tensor {
         int[] ns = target.clone(), st = new int[target.length];
         for (int i = 0; i < target.length; i++) {
             if (i < lead) {
-                if (target[i] < 0) throw new IllegalArgumentException("expand: negative size in " + Shapes.str(target));
+                if (target[i] < 0) throw new IllegalArgumentException("expand: negative size in " + Shapes.str(target) + " for shape " + Shapes.str(shape));
                 st[i] = 0;
                 continue;
             }
             int d = shape[i - lead];
             if (target[i] == -1) ns[i] = d;
+            else if (target[i] < 0) throw new IllegalArgumentException("expand: negative size in " + Shapes.str(target) + " for shape " + Shapes.str(shape));
             if (d == ns[i]) st[i] = strides[i - lead];
             else if (d == 1) st[i] = 0;
             else throw new IllegalArgumentException("expand: cannot expand shape " + Shapes.str(shape) + " to " + Shapes.str(target));
@@ -458,8 +515,14 @@ public final class Tensor {
         return new Tensor(storage, ns, st, offset);
     }
 
-    /** Merges dimensions start..end (inclusive) into one. */
+    /** All dimensions in one (a 0-d tensor becomes [1]). */
+    public Tensor flatten() {
+        return reshape(-1);
+    }
+
+    /** Merges dimensions start..end (inclusive) into one; a view when the strides allow it. */
     public Tensor flatten(int start, int end) {
+        if (shape.length == 0 && (start == 0 || start == -1) && (end == 0 || end == -1)) return reshape(1);
         int s = Shapes.axis("flatten", start, shape.length, shape), e = Shapes.axis("flatten", end, shape.length, shape);
         if (s > e) throw new IllegalArgumentException("flatten: start " + start + " after end " + end + " for shape " + Shapes.str(shape));
         int[] ns = new int[shape.length - (e - s)];
@@ -515,11 +578,12 @@ public final class Tensor {
     public Tensor add(float s) { return unary(UnaryOp.ADD_SCALAR, s, 0); }
     public Tensor sub(float s) { return unary(UnaryOp.ADD_SCALAR, -s, 0); }
     public Tensor mul(float s) { return unary(UnaryOp.MUL_SCALAR, s, 0); }
-    public Tensor div(float s) { return unary(UnaryOp.MUL_SCALAR, 1f / s, 0); }
+    /** True division, bit for bit x / s (not x * (1/s), which can differ in the last bit). */
+    public Tensor div(float s) { return binary(BinaryOp.DIV, full(s).to(device())); }
     public Tensor gt(float s) { return unary(UnaryOp.GT_SCALAR, s, 0); }
 
     public Tensor clamp(float min, float max) {
-        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        if (min > max) throw new IllegalArgumentException("clamp: min " + min + " > max " + max + " for shape " + Shapes.str(shape));
         return unary(UnaryOp.CLAMP, min, max);
     }
 
@@ -563,13 +627,40 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- in place
 
-    private Tensor inPlace(BinaryOp op, Tensor o) {
-        checkSameDevice(op.name().toLowerCase() + "InPlace", o);
-        int[] s = Shapes.broadcast(op.name().toLowerCase() + "InPlace", shape, o.shape);
-        if (!Arrays.equals(s, shape)) {
-            throw new IllegalArgumentException(op.name().toLowerCase() + "InPlace: result shape " + Shapes.str(s) + " does not match the target's shape " + Shapes.str(shape));
+    /*
+     * In-place rules (PyTorch's, with one friendlier choice): the target may be any view, but not
+     * one whose elements share memory (an expanded view); the operand must broadcast to the
+     * target's shape without growing it; an operand that overlaps the target in memory in a
+     * different layout (x += x.t()) is copied first, so every element reads the old values.
+     */
+
+    private void checkWritable(String op) {
+        for (int i = 0; i < shape.length; i++) {
+            if (strides[i] == 0 && shape[i] > 1) {
+                throw new IllegalArgumentException(op + ": the target of shape " + Shapes.str(shape) + " with strides " + Arrays.toString(strides)
+                        + " has elements that share memory (an expanded view); call contiguous() first");
+            }
         }
-        kernels().binary(op, this, o.expand(shape), this);
+    }
+
+    /** The operand broadcast to this shape, copied if it shares memory with this tensor in another layout. */
+    private Tensor operandFor(String op, Tensor o) {
+        checkSameDevice(op, o);
+        int[] s = Shapes.broadcast(op, shape, o.shape);
+        if (!Arrays.equals(s, shape)) {
+            throw new IllegalArgumentException(op + ": operand of shape " + Shapes.str(o.shape) + " broadcasts to " + Shapes.str(s)
+                    + ", not to the target's shape " + Shapes.str(shape));
+        }
+        Tensor e = o.expand(shape);
+        boolean sameLayout = e.offset == offset && Arrays.equals(e.strides, strides);
+        return e.storage == storage && !sameLayout && numel() > 0 ? e.copy() : e;
+    }
+
+    private Tensor inPlace(BinaryOp op, Tensor o) {
+        String name = op.name().toLowerCase() + "InPlace";
+        checkWritable(name);
+        Tensor e = operandFor(name, o);
+        kernels().binary(op, this, e, this);
         storage.bumpVersion();
         return this;
     }
@@ -579,16 +670,19 @@ public final class Tensor {
     public Tensor mulInPlace(Tensor o) { return inPlace(BinaryOp.MUL, o); }
     public Tensor divInPlace(Tensor o) { return inPlace(BinaryOp.DIV, o); }
 
-    public Tensor mulInPlace(float s) {
-        kernels().unary(UnaryOp.MUL_SCALAR, this, s, 0, this);
+    private Tensor unaryInPlace(String name, UnaryOp op, float p, float q) {
+        checkWritable(name);
+        kernels().unary(op, this, p, q, this);
         storage.bumpVersion();
         return this;
     }
 
+    public Tensor mulInPlace(float s) {
+        return unaryInPlace("mulInPlace", UnaryOp.MUL_SCALAR, s, 0);
+    }
+
     public Tensor addInPlace(float s) {
-        kernels().unary(UnaryOp.ADD_SCALAR, this, s, 0, this);
-        storage.bumpVersion();
-        return this;
+        return unaryInPlace("addInPlace", UnaryOp.ADD_SCALAR, s, 0);
     }
 
     /** this += alpha * o (axpy). */
@@ -597,12 +691,12 @@ public final class Tensor {
     }
 
     public Tensor clampInPlace(float min, float max) {
-        kernels().unary(UnaryOp.CLAMP, this, min, max, this);
-        storage.bumpVersion();
-        return this;
+        if (min > max) throw new IllegalArgumentException("clampInPlace: min " + min + " > max " + max + " for shape " + Shapes.str(shape));
+        return unaryInPlace("clampInPlace", UnaryOp.CLAMP, min, max);
     }
 
     public Tensor fillInPlace(float v) {
+        checkWritable("fillInPlace");
         if (isContiguous()) kernels().fill(this, v);
         else kernels().copy(full(v).to(device()).expand(shape), this);
         storage.bumpVersion();
@@ -615,9 +709,9 @@ public final class Tensor {
 
     /** Copies src (broadcast to this shape) into this tensor. */
     public Tensor copyFrom(Tensor src) {
-        checkSameDevice("copyFrom", src);
-        Shapes.broadcast("copyFrom", shape, src.shape);
-        kernels().copy(src.expand(shape), this);
+        checkWritable("copyFrom");
+        Tensor e = operandFor("copyFrom", src);
+        kernels().copy(e, this);
         storage.bumpVersion();
         return this;
     }
@@ -711,6 +805,18 @@ public final class Tensor {
         int k2 = b.shape[b.dim() - 2], n = b.shape[b.dim() - 1];
         if (k != k2) {
             throw new IllegalArgumentException("matmul: shapes " + Shapes.str(shape) + " and " + Shapes.str(o.shape) + " cannot be multiplied (" + k + " vs " + k2 + ")");
+        }
+        if (a.dim() > 2 && b.dim() == 2) {
+            // A batch of matrices times one matrix (a Linear layer on [N, T, C]) is one tall GEMM:
+            // [..., m, k] -> [rows, k], a view whenever the leading dims allow it.
+            int[] lead = Arrays.copyOf(a.shape, a.dim() - 1);
+            Tensor flat = a.reshape(Shapes.numel(lead), k);
+            Tensor out = newTensor(1, flat.shape[0], n);
+            kernels().matmul(flat.unsqueeze(0), b.unsqueeze(0), out);
+            int[] os = Arrays.copyOf(lead, lead.length + 1);
+            os[lead.length] = n;
+            Tensor r = out.view(os);
+            return o.dim() == 1 ? r.squeeze(r.dim() - 1) : r;
         }
         int[] ba = Arrays.copyOf(a.shape, a.dim() - 2), bb = Arrays.copyOf(b.shape, b.dim() - 2);
         int[] batch = Shapes.broadcast("matmul", ba, bb);

@@ -15,7 +15,8 @@ final class CpuKernels implements Kernels {
         Strided it = new Strided(out);
         int s = it.innerStride(0);
         it.forEachRow(1, (o, len) -> {
-            for (int i = 0; i < len; i++) d[o[0] + i * s] = value;
+            if (s == 1) java.util.Arrays.fill(d, o[0], o[0] + len, value);
+            else for (int i = 0; i < len; i++) d[o[0] + i * s] = value;
         });
     }
 
@@ -69,9 +70,7 @@ final class CpuKernels implements Kernels {
         float[] cd = cond.array(), ad = a.array(), bd = b.array(), od = out.array();
         Strided it = new Strided(cond, a, b, out);
         int cs = it.innerStride(0), as = it.innerStride(1), bs = it.innerStride(2), os = it.innerStride(3);
-        it.forEachRow(1, (o, len) -> {
-            for (int i = 0; i < len; i++) od[o[3] + i * os] = cd[o[0] + i * cs] != 0f ? ad[o[1] + i * as] : bd[o[2] + i * bs];
-        });
+        it.forEachRow(1, (o, len) -> Elementwise.where(cd, o[0], cs, ad, o[1], as, bd, o[2], bs, od, o[3], os, len));
     }
 
     @Override

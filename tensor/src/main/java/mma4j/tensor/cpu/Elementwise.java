@@ -89,6 +89,21 @@ final class Elementwise {
         };
     }
 
+    /** out = c != 0 ? a : b (NaN selects a, -0 selects b); strides 0 (broadcast) or 1 take the vector body. */
+    static void where(float[] c, int co, int cs, float[] a, int ao, int as, float[] b, int bo, int bs, float[] out, int oo, int os, int n) {
+        int i = 0;
+        if (Simd.enabled() && os == 1 && cs <= 1 && as <= 1 && bs <= 1 && cs >= 0 && as >= 0 && bs >= 0) {
+            int bound = F.loopBound(n);
+            for (; i < bound; i += F.length()) {
+                FloatVector vc = cs == 0 ? FloatVector.broadcast(F, c[co]) : FloatVector.fromArray(F, c, co + i);
+                FloatVector va = as == 0 ? FloatVector.broadcast(F, a[ao]) : FloatVector.fromArray(F, a, ao + i);
+                FloatVector vb = bs == 0 ? FloatVector.broadcast(F, b[bo]) : FloatVector.fromArray(F, b, bo + i);
+                vb.blend(va, vc.compare(VectorOperators.NE, 0f)).intoArray(out, oo + i);
+            }
+        }
+        for (; i < n; i++) out[oo + i * os] = c[co + i * cs] != 0f ? a[ao + i * as] : b[bo + i * bs];
+    }
+
     private static FloatVector mask(VectorMask<Float> m) {
         return FloatVector.zero(F).blend(1f, m);
     }

@@ -15,13 +15,19 @@ public final class Parallel {
     /** Work per task below which splitting costs more than it saves (in "element operations"). */
     public static final long GRAIN = 1 << 15;
 
-    private static volatile int threads = readThreads();
+    private static volatile int threads = threadsFrom(System.getProperty("mma4j.threads"), System.getenv("MMA4J_THREADS"),
+            Runtime.getRuntime().availableProcessors());
+    private static volatile long grain = GRAIN;
     private static volatile ExecutorService pool;
 
     private Parallel() {}
 
-    private static int readThreads() {
-        String v = System.getProperty("mma4j.threads", System.getenv("MMA4J_THREADS"));
+    /**
+     * The pool size the settings ask for: the property wins over the environment variable, and
+     * with neither the core count is used. A value that is not a positive integer is an error.
+     */
+    static int threadsFrom(String property, String env, int cores) {
+        String v = property != null && !property.isBlank() ? property : env;
         if (v != null && !v.isBlank()) {
             try {
                 int t = Integer.parseInt(v.trim());
@@ -31,7 +37,7 @@ public final class Parallel {
             }
             throw new IllegalArgumentException("mma4j.threads / MMA4J_THREADS must be a positive integer, got '" + v + "'");
         }
-        return Runtime.getRuntime().availableProcessors();
+        return Math.max(1, cores);
     }
 
     public static int threads() {
@@ -46,6 +52,21 @@ public final class Parallel {
         ExecutorService old = pool;
         pool = null;
         if (old != null) old.shutdown();
+    }
+
+    /** The smallest job (in element operations) that is split over threads. */
+    public static long grain() {
+        return grain;
+    }
+
+    /**
+     * Changes the split threshold. Tests set it to 1 so that even tiny tensors run the
+     * multi-threaded path with its chunk boundaries; results never depend on it for elementwise
+     * ops, and for a given (threads, grain) they are always the same.
+     */
+    public static void setGrain(long g) {
+        if (g < 1) throw new IllegalArgumentException("grain must be >= 1, got " + g);
+        grain = g;
     }
 
     private static ExecutorService pool() {
@@ -78,7 +99,7 @@ public final class Parallel {
     public static void forRange(int n, long workPerItem, RangeBody body) {
         int t = threads;
         long total = (long) n * Math.max(1, workPerItem);
-        int chunks = (int) Math.min(t, Math.max(1, total / GRAIN));
+        int chunks = (int) Math.min(t, Math.max(1, total / grain));
         chunks = Math.min(chunks, n);
         if (chunks <= 1 || isWorker()) {
             if (n > 0) body.run(0, n);
@@ -89,8 +110,8 @@ public final class Parallel {
             int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
             fs[c - 1] = pool().submit(() -> body.run(from, to));
         }
-        body.run(0, (int) ((long) n / chunks));
-        join(fs);
+        int firstEnd = (int) ((long) n / chunks);
+        runThenJoin(() -> body.run(0, firstEnd), fs);
     }
 
     /** Runs task(i) for i in [0, count), each as its own unit of work. */
@@ -104,12 +125,26 @@ public final class Parallel {
             int k = i;
             fs[i - 1] = pool().submit(() -> task.accept(k));
         }
-        task.accept(0);
-        join(fs);
+        runThenJoin(() -> task.accept(0), fs);
     }
 
     private static boolean isWorker() {
         return Thread.currentThread().getName().startsWith("mma4j-worker-");
+    }
+
+    /** Runs the caller's share, then waits for every worker even if that share threw. */
+    private static void runThenJoin(Runnable own, Future<?>[] fs) {
+        try {
+            own.run();
+        } catch (RuntimeException | Error e) {
+            try {
+                join(fs);
+            } catch (RuntimeException ignored) {
+                // the caller's own failure is the one reported
+            }
+            throw e;
+        }
+        join(fs);
     }
 
     private static void join(Future<?>[] fs) {

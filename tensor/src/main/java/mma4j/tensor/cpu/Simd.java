@@ -5,17 +5,24 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one species every kernel uses, and the switch between the Vector API path and the
- * plain scalar fallback (system property {@code mma4j.simd}, env {@code MMA4J_SIMD}; tests flip it).
+ * plain scalar fallback (system property {@code mma4j.simd}, else env {@code MMA4J_SIMD};
+ * true/false, 1/0, on/off; tests flip it with {@link #setEnabled}).
  */
 public final class Simd {
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static volatile boolean enabled = readFlag();
+    private static volatile boolean enabled = flagFrom(System.getProperty("mma4j.simd"), System.getenv("MMA4J_SIMD"));
 
     private Simd() {}
 
-    private static boolean readFlag() {
-        String v = System.getProperty("mma4j.simd", System.getenv("MMA4J_SIMD"));
-        return v == null || !(v.equalsIgnoreCase("false") || v.equals("0") || v.equalsIgnoreCase("off"));
+    /** The property wins over the environment variable; neither set means on; anything unknown is an error. */
+    static boolean flagFrom(String property, String env) {
+        String v = property != null && !property.isBlank() ? property : env;
+        if (v == null || v.isBlank()) return true;
+        return switch (v.trim().toLowerCase()) {
+            case "true", "1", "on" -> true;
+            case "false", "0", "off" -> false;
+            default -> throw new IllegalArgumentException("mma4j.simd / MMA4J_SIMD must be true/false, 1/0 or on/off, got '" + v + "'");
+        };
     }
 
     public static boolean enabled() {

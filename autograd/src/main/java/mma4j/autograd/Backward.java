@@ -1,0 +1,103 @@
+package mma4j.autograd;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import mma4j.tensor.Shapes;
+import mma4j.tensor.Tensor;
+
+/**
+ * Reverse-mode differentiation over the recorded graph.
+ *
+ * <ol>
+ *   <li>Order the nodes that lead to the root so that every node comes after all nodes that
+ *       consume its output (an iterative depth-first search: a 10,000-op chain needs no deep stack).</li>
+ *   <li>Walk that order from the root, calling each {@link Function#backward} with the summed
+ *       gradient of its output, undoing broadcasting and checking each gradient's shape.</li>
+ *   <li>Leaves that require a gradient accumulate it into {@link Variable#grad()}.</li>
+ *   <li>Each node frees what it saved right after its backward, unless retainGraph.</li>
+ * </ol>
+ */
+final class Backward {
+    private Backward() {}
+
+    static void run(Variable root, Tensor seed, boolean retainGraph) {
+        List<Function> order = topologicalOrder(root.gradFn());
+        // Gradients waiting for their node: a node runs once all its consumers have added theirs.
+        Map<Function, Tensor> pending = new IdentityHashMap<>();
+        pending.put(root.gradFn(), seed);
+        for (Function fn : order) {
+            Tensor g = pending.remove(fn);
+            if (g == null) continue; // no path from the root carries gradient here
+            if (fn.released()) {
+                throw new IllegalStateException("Trying to backward through the graph a second time: " + fn.name()
+                        + " already freed its saved tensors in the first backward(). Pass retainGraph=true to the first call "
+                        + "(backward(true) or backward(gradient, true)) if you need to backward twice, or run the forward pass again.");
+            }
+            if (fn.retainedOutput() != null) fn.retainedOutput().accumulateGrad(g);
+            Tensor[] inGrads;
+            long t0 = Profiler.start();
+            try (var scope = GradMode.noGrad()) {
+                inGrads = fn.backward(g);
+            }
+            Profiler.stop(t0, fn.name(), true);
+            int n = fn.arity();
+            if (inGrads == null || inGrads.length != n) {
+                throw new IllegalStateException(fn.name() + ".backward returned " + (inGrads == null ? "null" : inGrads.length + " gradients")
+                        + " for " + n + " inputs; return one entry per input (null where needsInputGrad(i) is false)");
+            }
+            for (int i = 0; i < n; i++) {
+                if (!fn.needs(i) || inGrads[i] == null) continue;
+                Tensor gi = fit(fn, i, inGrads[i]);
+                Function producer = fn.next(i);
+                if (producer != null) pending.merge(producer, gi, Tensor::add);
+                else fn.leaf(i).accumulateGrad(gi);
+            }
+            if (!retainGraph) fn.release();
+        }
+    }
+
+    /** Sums a broadcast gradient back to the input's shape, or fails naming the op. */
+    private static Tensor fit(Function fn, int index, Tensor grad) {
+        int[] want = fn.inputShape(index);
+        Tensor fitted = Broadcast.sumTo(grad, want);
+        if (fitted == null) {
+            throw new IllegalStateException(fn.name() + ".backward returned a gradient of shape " + Shapes.str(grad.shape())
+                    + " for input " + index + " of shape " + Shapes.str(want) + ". A backward must return, for each input, a gradient "
+                    + "shaped like that input (or like the broadcast output, which the engine sums down).");
+        }
+        return fitted;
+    }
+
+    /** Nodes reachable from root, each after every node that uses its output (reverse post-order). */
+    static List<Function> topologicalOrder(Function root) {
+        List<Function> post = new ArrayList<>();
+        Set<Function> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Function> nodes = new ArrayDeque<>();
+        ArrayDeque<int[]> nextInput = new ArrayDeque<>(); // parallel stack: which input of the node to visit next
+        nodes.push(root);
+        nextInput.push(new int[1]);
+        visited.add(root);
+        while (!nodes.isEmpty()) {
+            Function fn = nodes.peek();
+            int[] i = nextInput.peek();
+            if (i[0] < fn.arity()) {
+                Function child = fn.next(i[0]++);
+                if (child != null && visited.add(child)) {
+                    nodes.push(child);
+                    nextInput.push(new int[1]);
+                }
+            } else {
+                nodes.pop();
+                nextInput.pop();
+                post.add(fn);
+            }
+        }
+        Collections.reverse(post);
+        return post;
+    }
+}

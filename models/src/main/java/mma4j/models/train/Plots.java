@@ -1,0 +1,66 @@
+package mma4j.models.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** PNG plots of a run from its metrics: training curves and per-layer minimum angles over epochs. */
+public final class Plots {
+    private Plots() {}
+
+    static {
+        System.setProperty("java.awt.headless", "true");
+    }
+
+    /** Writes curves.png and angles.png into dir; returns the files written. */
+    @SuppressWarnings("unchecked")
+    public static List<Path> write(Path dir, List<Map<String, Object>> metrics) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (metrics.isEmpty()) return out;
+        List<Double> epochs = new ArrayList<>(), loss = new ArrayList<>(), reg = new ArrayList<>(), train1 = new ArrayList<>(), test1 = new ArrayList<>();
+        Map<String, List<Double>> angles = new LinkedHashMap<>();
+        for (Map<String, Object> m : metrics) {
+            epochs.add(num(m.get("epoch")));
+            loss.add(num(m.get("train_loss")));
+            reg.add(num(m.get("reg_loss")));
+            train1.add(num(m.get("train_top1")));
+            test1.add(num(m.get("test_top1")));
+            Object a = m.get("min_angles_deg");
+            if (a instanceof Map<?, ?> am) {
+                for (var e : ((Map<String, Object>) am).entrySet()) angles.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(num(e.getValue()));
+            }
+        }
+        XYChart curves = new XYChartBuilder().width(900).height(500).title("Training curves").xAxisTitle("epoch").yAxisTitle("").build();
+        curves.addSeries("task loss", epochs, loss).setMarker(SeriesMarkers.CIRCLE);
+        curves.addSeries("regularizer term", epochs, reg).setMarker(SeriesMarkers.CIRCLE);
+        curves.setYAxisGroupTitle(0, "loss");
+        curves.addSeries("train top-1 %", epochs, train1).setMarker(SeriesMarkers.SQUARE).setYAxisGroup(1);
+        curves.addSeries("test top-1 %", epochs, test1).setMarker(SeriesMarkers.SQUARE).setYAxisGroup(1);
+        curves.setYAxisGroupTitle(1, "accuracy %");
+        Path c = dir.resolve("curves.png");
+        BitmapEncoder.saveBitmap(curves, c.toString(), BitmapEncoder.BitmapFormat.PNG);
+        out.add(c);
+        if (!angles.isEmpty()) {
+            XYChart ang = new XYChartBuilder().width(900).height(500).title("Minimum pairwise angle per layer").xAxisTitle("epoch").yAxisTitle("degrees").build();
+            for (var e : angles.entrySet()) {
+                if (e.getValue().size() == epochs.size()) ang.addSeries(e.getKey(), epochs, e.getValue()).setMarker(SeriesMarkers.NONE);
+            }
+            ang.getStyler().setLegendVisible(angles.size() <= 24);
+            Path a = dir.resolve("angles.png");
+            BitmapEncoder.saveBitmap(ang, a.toString(), BitmapEncoder.BitmapFormat.PNG);
+            out.add(a);
+        }
+        return out;
+    }
+
+    private static double num(Object o) {
+        return o instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+}

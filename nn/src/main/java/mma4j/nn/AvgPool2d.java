@@ -1,0 +1,35 @@
+package mma4j.nn;
+
+import mma4j.autograd.Functional;
+import mma4j.autograd.Variable;
+
+/**
+ * Average pooling over [N, C, H, W] with a square window; stride defaults to the kernel size.
+ * Padded positions count in the divisor (PyTorch's default count_include_pad=True).
+ */
+public class AvgPool2d extends Module {
+    private final int kernelSize, stride, padding;
+
+    public AvgPool2d(int kernelSize) {
+        this(kernelSize, kernelSize, 0);
+    }
+
+    public AvgPool2d(int kernelSize, int stride, int padding) {
+        if (kernelSize <= 0 || stride <= 0 || padding < 0) {
+            throw new IllegalArgumentException("AvgPool2d: need kernel, stride > 0 and padding >= 0, got kernel=" + kernelSize + ", stride=" + stride + ", padding=" + padding);
+        }
+        this.kernelSize = kernelSize;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    @Override
+    public Variable forward(Variable x) {
+        return Functional.avgPool2d(x, kernelSize, stride, padding);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel_size=" + kernelSize + ", stride=" + stride + ", padding=" + padding;
+    }
+}

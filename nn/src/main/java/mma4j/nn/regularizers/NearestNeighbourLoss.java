@@ -1,0 +1,117 @@
+package mma4j.nn.regularizers;
+
+import mma4j.autograd.Function;
+import mma4j.tensor.Shapes;
+import mma4j.tensor.Tensor;
+
+/**
+ * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product and a
+ * row max forward, O(n d) backward.
+ *
+ * <pre>
+ *   u_i  = w_i / |w_i|                    c_i = max_{j != i} u_i . u_j   (nearest neighbour j(i))
+ *   MMA:    L = -(1/n) sum_i acos(clamp(c_i, -0.99999, 0.99999))
+ *   cosine: L =  (1/n) sum_i c_i
+ * </pre>
+ *
+ * Backward uses the paper's observation that only each row's nearest neighbour pair receives
+ * gradient: with s_i = dL/dc_i (for MMA (1/n)/sqrt(1 - c_i^2) inside the clamp, 0 outside;
+ * for cosine 1/n), dL/du_i gets s_i u_j and dL/du_j gets s_i u_i, and then the gradient goes
+ * through the row normalization ({@link UnitRows#backwardInPlace}). No n x n gradient exists.
+ *
+ * <p>{@code tile > 0} selects the streamed form: the nearest neighbours are found tile by tile
+ * ({@link Nearest#ofTiles}) and memory stays O(n d). Both forms break ties toward the lower
+ * index, like argmax in the composed reference.
+ */
+public final class NearestNeighbourLoss extends Function {
+    /** What the loss does with each row's largest cosine. */
+    public enum Term {
+        /** -acos of the clamped cosine: the MMA loss. */
+        MMA,
+        /** the cosine itself: the "cosine loss" competitor. */
+        COSINE;
+
+        double value(double c) {
+            return this == MMA ? -Math.acos(Math.min(Math.max(c, -CLAMP), CLAMP)) : c;
+        }
+
+        /** d value / dc; zero where MMA's clamp is active (PyTorch's clamp passes the bounds). */
+        double slope(double c) {
+            if (this == COSINE) return 1.0;
+            return c >= -CLAMP && c <= CLAMP ? 1.0 / Math.sqrt(1.0 - c * c) : 0.0;
+        }
+    }
+
+    /** The reference code's clamp: acos' slope stays below 1/sqrt(1 - 0.99999^2) ~ 224. */
+    public static final float CLAMP = 0.99999f;
+
+    private final Term term;
+    private final int tile;
+    private final String op;
+    private int[] inShape;
+    private UnitRows rows;
+    private Nearest nearest;
+
+    /** The fused form (holds one n x n cosine array during forward). */
+    public NearestNeighbourLoss(Term term) {
+        this(term, 0);
+    }
+
+    /** tile == 0: fused; tile > 0: streamed over tile x tile blocks. */
+    public NearestNeighbourLoss(Term term, int tile) {
+        if (tile < 0) throw new IllegalArgumentException("NearestNeighbourLoss: tile must be >= 0, got " + tile);
+        this.term = term;
+        this.tile = tile;
+        this.op = term == Term.MMA ? "mma" : "cosine";
+    }
+
+    @Override
+    public String name() {
+        return (term == Term.MMA ? "Mma" : "CosineLoss") + (tile > 0 ? "Tiled" : "Fused");
+    }
+
+    @Override
+    protected Tensor forward(Tensor... in) {
+        Tensor w = in[0];
+        if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
+        inShape = w.shape();
+        int n = inShape[0], d = inShape[1];
+        rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f);
+        if (tile > 0) {
+            nearest = Nearest.ofTiles(rows.u, n, d, tile);
+        } else {
+            float[] c = new float[n * n];
+            Gram.upper(rows.u, n, d, c);
+            nearest = Nearest.ofUpper(c, n);
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += term.value(nearest.cos[i]);
+        saveForBackward(w);
+        return Tensor.scalar((float) (sum / n)).to(w.device());
+    }
+
+    @Override
+    protected Tensor[] backward(Tensor g) {
+        saved(); // fails loudly if the weight changed in place since forward
+        int n = inShape[0], d = inShape[1];
+        float[] u = rows.u;
+        float[] gu = new float[n * d];
+        double scale = g.item() / (double) n;
+        for (int i = 0; i < n; i++) {
+            double s = scale * term.slope(nearest.cos[i]);
+            if (s == 0) continue;
+            int j = nearest.index[i], oi = i * d, oj = j * d;
+            for (int p = 0; p < d; p++) {
+                gu[oi + p] += (float) (s * u[oj + p]);
+                gu[oj + p] += (float) (s * u[oi + p]);
+            }
+        }
+        rows.backwardInPlace(gu);
+        return new Tensor[] {Tensor.wrap(gu, inShape).to(g.device())};
+    }
+
+    /** The nearest neighbours found by the last forward (for diagnostics and tests). */
+    public Nearest nearest() {
+        return nearest;
+    }
+}
