@@ -20,7 +20,7 @@ public final class Nearest {
     }
 
     /** Offers row j at cosine v as row i's neighbour. */
-    void offer(int i, float v, int j) {
+    public void offer(int i, float v, int j) {
         if (v > cos[i] || (v == cos[i] && j < index[i])) {
             cos[i] = v;
             index[i] = j;
@@ -57,11 +57,13 @@ public final class Nearest {
     public static Nearest ofTiles(float[] u, int n, int d, int tile) {
         List<Nearest> parts = Gram.forEachTile(u, n, d, tile, () -> new Nearest(n), Nearest::visitTile);
         Nearest r = parts.get(0);
-        for (int t = 1; t < parts.size(); t++) {
-            Nearest p = parts.get(t);
-            for (int i = 0; i < n; i++) r.offer(i, p.cos[i], p.index[i]);
-        }
+        for (int t = 1; t < parts.size(); t++) r.merge(parts.get(t));
         return r;
+    }
+
+    /** Takes the other's candidates too (same rows); the result does not depend on merge order. */
+    public void merge(Nearest other) {
+        for (int i = 0; i < cos.length; i++) offer(i, other.cos[i], other.index[i]);
     }
 
     private static void visitTile(Nearest s, float[] tile, int i0, int rows, int j0, int cols) {

@@ -76,7 +76,7 @@ public final class NearestNeighbourLoss extends Function {
         if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
-        rows = UnitRows.of(op, w.toArray(), n, d, 0f);
+        rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f);
         if (tile > 0) {
             nearest = Nearest.ofTiles(rows.u, n, d, tile);
         } else {

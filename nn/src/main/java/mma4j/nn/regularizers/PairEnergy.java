@@ -64,7 +64,7 @@ public final class PairEnergy extends Function {
         if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
-        rows = UnitRows.of(op, w.toArray(), n, d, isOrthogonal() ? 0f : MHE_EPS);
+        rows = UnitRows.of(op, UnitRows.values(w), n, d, isOrthogonal() ? 0f : MHE_EPS);
         float[] c = new float[n * n];
         Gram.upper(rows.u, n, d, c);
         m = c; // overwritten in place with M: C is not needed once M is known

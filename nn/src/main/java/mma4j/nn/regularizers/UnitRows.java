@@ -44,6 +44,15 @@ public final class UnitRows {
         return new UnitRows(u, norm, n, d);
     }
 
+    /**
+     * The values of t in row-major order: its own backing array when t is a whole contiguous CPU
+     * tensor (no copy; read only), else a copy. Large classifiers make the difference.
+     */
+    public static float[] values(mma4j.tensor.Tensor t) {
+        if (t.device().isCpu() && t.isContiguous() && t.offset() == 0 && t.array().length == t.numel()) return t.array();
+        return t.toArray();
+    }
+
     /** Fewer than two rows or non-finite values: no angle to measure. */
     static void check(String op, float[] w, int n, int d) {
         if (n < 2) {

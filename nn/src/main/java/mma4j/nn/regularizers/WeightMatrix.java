@@ -19,7 +19,7 @@ public final class WeightMatrix {
         int n = s[0];
         int d = n == 0 ? 0 : weight.data().numel() / n;
         Variable m = s.length == 2 ? weight : weight.reshape(n, d);
-        float[] w = m.data().toArray();
+        float[] w = UnitRows.values(m.data());
         UnitRows.check(op, w, n, d);
         for (int i = 0; i < n; i++) {
             boolean zero = true;

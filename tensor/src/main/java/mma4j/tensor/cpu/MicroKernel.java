@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * outer product accumulated into MR*2 vector registers, with no lane reduction anywhere.
  *
  * <p>Every element of C is summed in the same order, p = 0..kc-1, by one fused multiply-add each,
- * whether its block is full or an edge block (computed into a scratch tile, then merged with the
- * same scalar arithmetic), so the result does not depend on how C is split between threads.
+ * whether its block is full or an edge block (merged with the same arithmetic, a vector or a
+ * scalar at a time), so the result does not depend on how C is split between threads.
  */
 final class MicroKernel {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -25,7 +25,7 @@ final class MicroKernel {
 
     /**
      * C[0..mr, 0..nr) = beta*C + Ap*Bp over kc steps (beta 0 ignores C, so NaNs there do not leak).
-     * {@code tile} (MR*NR floats) holds the block when it is smaller than MR x NR.
+     * {@code tile} (MR*NR floats, per thread) receives the accumulators before they are merged into C.
      */
     static void run(int kc, float[] ap, int ao, float[] bp, int bo,
                     float[] c, int co, int ldc, int mr, int nr, float beta, float[] tile) {

@@ -51,6 +51,9 @@ final class PackedGemm {
      */
     static final Blocking DEFAULT = new Blocking(256, 256, 512, 1024, 2048);
 
+    /** NR-wide panels of B packed per counter step. */
+    private static final int PACK_GROUP = 4;
+
     /** Per-thread buffers, grown on demand and kept: packed A, the tile, and (on the calling thread) packed B. */
     private static final class Buffers {
         float[] a = new float[0];
@@ -82,8 +85,15 @@ final class PackedGemm {
                 if (own.b.length < kcs * panels * NR) own.b = new float[kcs * panels * NR];
                 float[] bp = own.b;
                 int bOffS = bOff + pcs * bRs + jcs * bCs;
-                Parallel.forRange(panels, (long) NR * kcs, (from, to) ->
-                        packPanels(b, bOffS, bRs, bCs, kcs, ncs, from, to, bl.kc(), bp));
+                // Groups of panels from a counter, like the compute units below.
+                int groups = ceilDiv(panels, PACK_GROUP);
+                AtomicInteger nextGroup = new AtomicInteger();
+                int packers = Math.min(Parallel.threads(), groups);
+                Parallel.forRange(packers, (long) panels * NR * kcs / packers, (from, to) -> {
+                    for (int g; (g = nextGroup.getAndIncrement()) < groups; ) {
+                        packPanels(b, bOffS, bRs, bCs, kcs, ncs, g * PACK_GROUP, Math.min(panels, (g + 1) * PACK_GROUP), bl.kc(), bp);
+                    }
+                });
                 float blockBeta = pcs == 0 ? beta : 1f;
                 compute(m, ncs, kcs, a, aOff + pcs * aCs, aRs, aCs, bp, blockBeta, c, cOff + jcs, ldc, bl);
             }

@@ -10,6 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,10 +29,20 @@ class GemmTest {
     /** How a rows x cols operand is laid out in its array. */
     enum Layout { ROW_MAJOR, COL_MAJOR, STRIDED }
 
+    private int threads;
+    private long grain;
+
+    @BeforeEach
+    void save() {
+        threads = Parallel.threads();
+        grain = Parallel.grain();
+    }
+
     @AfterEach
     void restore() {
         Simd.setEnabled(true);
-        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Parallel.setThreads(threads);
+        Parallel.setGrain(grain);
     }
 
     /** One operand: its array, offset and strides, filled with random values. */
@@ -185,7 +196,9 @@ class GemmTest {
 
     @Test
     void bitwiseIdenticalAcrossRunsAndThreadCounts() {
-        int[][] shapes = {{150, 170, 290}, {5, 400, 50}, {300, 6, 120}, {33, 2200, 20}};
+        // Grain 1: even the small shapes are split over the threads.
+        Parallel.setGrain(1);
+        int[][] shapes = {{150, 170, 290}, {5, 400, 50}, {300, 6, 120}, {33, 2200, 20}, {20, 40, 30}};
         for (int[] s : shapes) {
             for (Layout la : Layout.values()) {
                 Problem p = Problem.random(s[0], s[1], s[2], la, Layout.ROW_MAJOR, 0.5f, 42);
