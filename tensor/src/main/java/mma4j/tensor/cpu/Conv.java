@@ -11,19 +11,25 @@ import mma4j.tensor.Tensor;
  * {@link #COLS} output positions: a band of output rows of one image when maps are big, several
  * whole images side by side when they are small (a 4x4 map has 16 positions; 32 images of it
  * make one 512-column product). A <em>group</em> is one image (cut into row bands) or a run of
- * small images (one block). Groups are split over the worker threads in contiguous ranges; each
- * thread reuses its own {@link ConvWorkspace} buffers and runs its GEMMs serially. When there are
- * fewer groups than threads (batch 1, or one group holding the whole batch), groups run one
- * after another and the GEMM and the per-image copies are parallel inside instead.
+ * small images (one block). Worker threads take groups from a shared counter; each reuses its
+ * own {@link ConvWorkspace} buffers and runs its GEMMs serially. When there is a single group
+ * (batch 1, or small maps where one group holds the whole batch), the GEMM and the per-image
+ * copies are parallel inside instead.
  *
  * <p>Per block: forward is {@code out = W [F x CKK] @ col [CKK x cols]}; the input gradient is
  * {@code col = W^T @ gy} folded back by col2im; the weight gradient is
- * {@code gW += gy [F x cols] @ col^T}, summed per task and then over tasks in a fixed order, so
- * that the same thread count always gives the same bits. {@link Im2col} moves the data.
+ * {@code gW += gy [F x cols] @ col^T}, summed over a fixed cut of the groups into runs and then
+ * over the runs in order. Since Gemm's results do not depend on the thread count either, every
+ * output is bitwise the same for any number of threads. {@link Im2col} moves the data.
  */
 final class Conv {
     /** Target columns of one GEMM (system property mma4j.conv.cols, for tuning). */
     static final int COLS = Math.max(1, Integer.getInteger("mma4j.conv.cols", 512));
+    /**
+     * Runs of groups the weight gradient is summed in: enough for the threads to balance (a
+     * few per core), few enough that the partial sums stay cheap to keep and add.
+     */
+    static final int WEIGHT_GRAD_UNITS = 8;
 
     private Conv() {}
 
@@ -65,34 +71,26 @@ final class Conv {
             return maxImages == 1 ? rows * g.ow() : maxImages * g.ohw();
         }
 
-        /** Threads that take groups (1 = groups in turn, parallel inside). */
-        int tasks() {
-            return Math.min(Parallel.threads(), groups);
-        }
     }
 
     @FunctionalInterface
     private interface GroupBody {
-        /** Processes images [i0, i1) as task {@code task}; {@code firstInTask} marks the task's first group. */
-        void run(int task, int i0, int i1, boolean firstInTask);
+        /** Processes images [i0, i1), a group of unit {@code unit}; {@code firstInUnit} marks the unit's first group. */
+        void run(int unit, int i0, int i1, boolean firstInUnit);
     }
 
     /**
-     * Runs body over every group. With {@code balanced}, tasks take groups from a shared counter
-     * (a core that other processes slow down takes fewer), which is safe when groups write
-     * disjoint outputs; otherwise each task takes a fixed contiguous range (needed when a task
-     * sums its groups into its own partial result).
+     * Runs body over every group. Groups are cut into {@code units} contiguous runs, and threads
+     * take runs from a shared counter, so a core that other processes slow down simply takes
+     * fewer. Which groups form a unit depends only on the shape, never on the thread count or
+     * the schedule: a per-unit partial sum is therefore reproducible bit for bit.
      */
-    private static void forEachGroup(Plan p, boolean balanced, GroupBody body) {
-        int tasks = p.tasks();
+    private static void forEachGroup(Plan p, int units, GroupBody body) {
         AtomicInteger next = new AtomicInteger();
-        Parallel.forEach(tasks, t -> {
-            if (balanced) {
-                boolean first = true;
-                for (int gi; (gi = next.getAndIncrement()) < p.groups; first = false) body.run(t, p.first(gi), p.first(gi + 1), first);
-            } else {
-                int g0 = (int) ((long) p.groups * t / tasks), g1 = (int) ((long) p.groups * (t + 1) / tasks);
-                for (int gi = g0; gi < g1; gi++) body.run(t, p.first(gi), p.first(gi + 1), gi == g0);
+        Parallel.forEach(Math.min(Parallel.threads(), units), t -> {
+            for (int u; (u = next.getAndIncrement()) < units; ) {
+                int g0 = (int) ((long) p.groups * u / units), g1 = (int) ((long) p.groups * (u + 1) / units);
+                for (int gi = g0; gi < g1; gi++) body.run(u, p.first(gi), p.first(gi + 1), gi == g0);
             }
         });
     }
@@ -172,7 +170,7 @@ final class Conv {
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, p.groups, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
@@ -231,7 +229,7 @@ final class Conv {
         boolean copyT = p.groups > 1;
         float[] wd = copyT ? transpose(w.array(), w.offset(), f, ckk, ConvWorkspace.get().weights(f * ckk)) : w.array();
         int wo = copyT ? 0 : w.offset(), aRs = copyT ? f : 1, aCs = copyT ? 1 : ckk;
-        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, p.groups, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
@@ -288,17 +286,18 @@ final class Conv {
         float[] xd = x.array(), gyd = gy.array(), gwd = gw.array();
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        int tasks = p.tasks();
-        // Each task sums its groups into its own partial (task 0 straight into gw), added in task
-        // order below. Partials are per task, not per thread: one pool thread may run two tasks.
-        float[][] part = ConvWorkspace.get().partials(tasks, f * ckk);
+        // Groups are summed in a fixed number of units (runs of groups), each into its own partial
+        // (unit 0 straight into gw), added in unit order below: the result does not depend on the
+        // thread count or on which thread took which unit.
+        int units = Math.min(p.groups, WEIGHT_GRAD_UNITS);
+        float[][] part = ConvWorkspace.get().partials(units, f * ckk);
         part[0] = gwd;
-        double[][] partBias = new double[tasks][gb == null ? 0 : f];
-        forEachGroup(p, false, (task, i0, i1, firstInTask) -> {
+        double[][] partBias = new double[units][gb == null ? 0 : f];
+        forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
-            float[] tgt = part[task], col = ws.col(ckk * p.maxCols());
-            int to = task == 0 ? gwo : 0;
-            double[] pb = partBias[task];
+            float[] tgt = part[unit], col = ws.col(ckk * p.maxCols());
+            int to = unit == 0 ? gwo : 0;
+            double[] pb = partBias[unit];
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
                 float[] xp = padded(p, xd, xOff, ws);
@@ -306,7 +305,7 @@ final class Conv {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
                     toColumns(p, xd, xOff, xp, oy0, oy1, table(p, oy0, oy1), col, 0, cols);
                     int a = gyo + i0 * f * ohw + oy0 * ow;
-                    float beta = firstInTask && oy0 == 0 ? 0f : 1f;
+                    float beta = firstInUnit && oy0 == 0 ? 0f : 1f;
                     Gemm.sgemm(f, ckk, cols, gyd, a, ohw, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                     if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(gyd, a + r * ohw, cols);
                 }
@@ -315,21 +314,21 @@ final class Conv {
                 float[] blk = ws.block(f * cols);
                 im2colImages(p, xd, xo, i0, i1, col, cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
-                float beta = firstInTask ? 0f : 1f;
+                float beta = firstInUnit ? 0f : 1f;
                 Gemm.sgemm(f, ckk, cols, blk, 0, cols, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                 if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(blk, r * cols, cols);
             }
         });
-        if (tasks > 1) {
-            Parallel.forRange(f * ckk, tasks, (a, b) -> {
-                for (int t = 1; t < tasks; t++) Im2col.add(part[t], a, gwd, gwo + a, b - a);
+        if (units > 1) {
+            Parallel.forRange(f * ckk, units, (a, b) -> {
+                for (int u = 1; u < units; u++) Im2col.add(part[u], a, gwd, gwo + a, b - a);
             });
         }
         if (gb != null) {
             float[] gbd = gb.array();
             for (int r = 0; r < f; r++) {
                 double s = 0;
-                for (int t = 0; t < tasks; t++) s += partBias[t][r];
+                for (int u = 0; u < units; u++) s += partBias[u][r];
                 gbd[gb.offset() + r] = (float) s;
             }
         }

@@ -192,6 +192,24 @@ class ConvTest {
         return a.stream();
     }
 
+    static Stream<Case> threadCountCases() {
+        return Stream.concat(cases().stream(), determinismCases().map(a -> (Case) a.get()[0])).distinct();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("threadCountCases")
+    void resultsDoNotDependOnTheThreadCount(Case c) {
+        // groups are cut by shape alone and Gemm is thread-count independent, so even the
+        // weight gradient's partial sums are added in the same order on 1, 2 or 3 threads
+        Data d = Data.of(c);
+        float[][] one = withThreads(1, () -> runAll(c, d));
+        for (int threads : new int[] {2, 3}) {
+            float[][] many = withThreads(threads, () -> runAll(c, d));
+            String[] names = {"forward", "grad input", "grad weight", "grad bias"};
+            for (int i = 0; i < names.length; i++) assertBitwiseEqual("conv2d " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
+        }
+    }
+
     @ParameterizedTest(name = "{0} threads={1}")
     @MethodSource("determinismCases")
     void sameInputsAndThreadsGiveBitwiseIdenticalResults(Case c, int threads) {
