@@ -9,11 +9,12 @@ import jdk.incubator.vector.VectorSpecies;
  * and C(i,j) = c[cOff + i*ldc + j]. Transposed operands are just swapped strides.
  * With beta = 0, C is only written (NaNs already there do not leak into the result).
  *
- * <p>Three paths, picked by shape: tiny products run a plain loop; products with fewer than
- * {@link MicroKernel#MR} rows or one vector of columns run a streaming path without packing;
- * everything else runs the packed, register-blocked {@link PackedGemm}. Each path computes
- * every element of C in a fixed order, so results are bitwise reproducible and do not depend
- * on the thread count.
+ * <p>Paths, picked by shape (never by thread count): tiny products, and every product when
+ * {@link Simd#enabled()} is off, run a plain loop; fewer than {@link MicroKernel#MR} rows with
+ * contiguous B rows stream B past registers of C; other products with few rows or fewer
+ * columns than a vector run dot products; everything else runs the packed, register-blocked
+ * {@link PackedGemm}. Each path computes every element of C in a fixed order, so results are
+ * bitwise reproducible and do not depend on the thread count.
  */
 public final class Gemm {
     private static final VectorSpecies<Float> F = Simd.F;
