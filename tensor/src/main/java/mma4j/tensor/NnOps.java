@@ -36,13 +36,29 @@ public final class NnOps {
         if (bias != null && (bias.dim() != 1 || bias.size(0) != w.size(0))) {
             throw new IllegalArgumentException("conv2d: bias " + Shapes.str(bias.shape()) + " must be [" + w.size(0) + "] for weight " + Shapes.str(w.shape()));
         }
-        int oh = outSize("conv2d", x.size(2), w.size(2), stride, padding), ow = outSize("conv2d", x.size(3), w.size(3), stride, padding);
+        String op = "conv2d (input " + Shapes.str(x.shape()) + ", weight " + Shapes.str(w.shape()) + ")";
+        int oh = outSize(op, x.size(2), w.size(2), stride, padding), ow = outSize(op, x.size(3), w.size(3), stride, padding);
         Tensor out = x.newTensor(x.size(0), w.size(0), oh, ow);
         x.kernels().conv2d(x, w, bias, stride, padding, out);
         return out;
     }
 
+    /** Checks that gy [N,F,OH,OW] is what conv2d of an x of shape xShape with weight shape wShape gives. */
+    private static void checkConvGrad(String op, int[] gyShape, int[] xShape, int[] wShape, int stride, int padding) {
+        String shapes = "grad output " + Shapes.str(gyShape) + ", input " + Shapes.str(xShape) + ", weight " + Shapes.str(wShape);
+        if (gyShape.length != 4 || xShape.length != 4 || wShape.length != 4) {
+            throw new IllegalArgumentException(op + ": expected 4-d shapes, got " + shapes);
+        }
+        int oh = outSize(op + " (" + shapes + ")", xShape[2], wShape[2], stride, padding);
+        int ow = outSize(op + " (" + shapes + ")", xShape[3], wShape[3], stride, padding);
+        if (xShape[1] != wShape[1] || gyShape[0] != xShape[0] || gyShape[1] != wShape[0] || gyShape[2] != oh || gyShape[3] != ow) {
+            throw new IllegalArgumentException(op + ": " + shapes + " do not fit together (stride " + stride + ", padding " + padding
+                    + " give output [" + xShape[0] + ", " + wShape[0] + ", " + oh + ", " + ow + "])");
+        }
+    }
+
     public static Tensor conv2dBackwardInput(Tensor gy, Tensor w, int[] inputShape, int stride, int padding) {
+        checkConvGrad("conv2dBackwardInput", gy.shape(), inputShape, w.shape(), stride, padding);
         Tensor gx = gy.newTensor(inputShape);
         gy.kernels().conv2dBackwardInput(gy, w, stride, padding, gx);
         return gx;
@@ -50,6 +66,7 @@ public final class NnOps {
 
     /** Returns {gradWeight, gradBias (or null)}. */
     public static Tensor[] conv2dBackwardWeight(Tensor x, Tensor gy, int[] weightShape, boolean withBias, int stride, int padding) {
+        checkConvGrad("conv2dBackwardWeight", gy.shape(), x.shape(), weightShape, stride, padding);
         Tensor gw = gy.newTensor(weightShape);
         Tensor gb = withBias ? gy.newTensor(weightShape[0]) : null;
         gy.kernels().conv2dBackwardWeight(x, gy, stride, padding, gw, gb);
@@ -63,7 +80,8 @@ public final class NnOps {
     public static MaxPoolResult maxPool2d(Tensor x, int kernel, int stride, int padding) {
         rank("maxPool2d", "input", x, 4);
         if (padding * 2 > kernel) throw new IllegalArgumentException("maxPool2d: padding " + padding + " must be at most half the kernel " + kernel);
-        int oh = outSize("maxPool2d", x.size(2), kernel, stride, padding), ow = outSize("maxPool2d", x.size(3), kernel, stride, padding);
+        String op = "maxPool2d (input " + Shapes.str(x.shape()) + ")";
+        int oh = outSize(op, x.size(2), kernel, stride, padding), ow = outSize(op, x.size(3), kernel, stride, padding);
         Tensor out = x.newTensor(x.size(0), x.size(1), oh, ow), idx = x.newTensor(x.size(0), x.size(1), oh, ow);
         x.kernels().maxPool2d(x, kernel, stride, padding, out, idx);
         return new MaxPoolResult(out, idx);
@@ -77,7 +95,8 @@ public final class NnOps {
 
     public static Tensor avgPool2d(Tensor x, int kernel, int stride, int padding) {
         rank("avgPool2d", "input", x, 4);
-        int oh = outSize("avgPool2d", x.size(2), kernel, stride, padding), ow = outSize("avgPool2d", x.size(3), kernel, stride, padding);
+        String op = "avgPool2d (input " + Shapes.str(x.shape()) + ")";
+        int oh = outSize(op, x.size(2), kernel, stride, padding), ow = outSize(op, x.size(3), kernel, stride, padding);
         Tensor out = x.newTensor(x.size(0), x.size(1), oh, ow);
         x.kernels().avgPool2d(x, kernel, stride, padding, out);
         return out;

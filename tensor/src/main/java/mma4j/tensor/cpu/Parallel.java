@@ -19,6 +19,8 @@ public final class Parallel {
             Runtime.getRuntime().availableProcessors());
     private static volatile long grain = GRAIN;
     private static volatile ExecutorService pool;
+    /** Set while the calling thread runs its own share of a parallel loop (see {@link #isWorker}). */
+    private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> false);
 
     private Parallel() {}
 
@@ -111,7 +113,7 @@ public final class Parallel {
             fs[c - 1] = pool().submit(() -> body.run(from, to));
         }
         int firstEnd = (int) ((long) n / chunks);
-        runThenJoin(() -> body.run(0, firstEnd), fs);
+        runThenJoin(() -> runAsCallerShare(() -> body.run(0, firstEnd)), fs);
     }
 
     /** Runs task(i) for i in [0, count), each as its own unit of work. */
@@ -125,11 +127,25 @@ public final class Parallel {
             int k = i;
             fs[i - 1] = pool().submit(() -> task.accept(k));
         }
-        runThenJoin(() -> task.accept(0), fs);
+        runThenJoin(() -> runAsCallerShare(() -> task.accept(0)), fs);
     }
 
+    /**
+     * True on a pool thread, and on the calling thread while it runs its own share of a loop:
+     * the other workers are busy then, so nested loops (a GEMM inside a per-image conv task)
+     * must run serially rather than queue behind them.
+     */
     private static boolean isWorker() {
-        return Thread.currentThread().getName().startsWith("mma4j-worker-");
+        return IN_REGION.get() || Thread.currentThread().getName().startsWith("mma4j-worker-");
+    }
+
+    private static void runAsCallerShare(Runnable r) {
+        IN_REGION.set(true);
+        try {
+            r.run();
+        } finally {
+            IN_REGION.set(false);
+        }
     }
 
     /** Runs the caller's share, then waits for every worker even if that share threw. */

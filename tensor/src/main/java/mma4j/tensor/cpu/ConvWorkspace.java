@@ -1,0 +1,43 @@
+package mma4j.tensor.cpu;
+
+/**
+ * Buffers one thread reuses across convolution calls (column matrix, padded image, gathered
+ * block, transposed weights, per-task partial weight gradients), grown to the largest size
+ * asked for and never shrunk, so that a training loop does not allocate them at every layer
+ * and step.
+ */
+final class ConvWorkspace {
+    private static final ThreadLocal<ConvWorkspace> MINE = ThreadLocal.withInitial(ConvWorkspace::new);
+
+    private float[] col = new float[0], padded = new float[0], block = new float[0], weights = new float[0];
+    private float[][] partials = new float[0][];
+
+    static ConvWorkspace get() {
+        return MINE.get();
+    }
+
+    float[] col(int n) {
+        return col.length >= n ? col : (col = new float[n]);
+    }
+
+    float[] padded(int n) {
+        return padded.length >= n ? padded : (padded = new float[n]);
+    }
+
+    float[] block(int n) {
+        return block.length >= n ? block : (block = new float[n]);
+    }
+
+    float[] weights(int n) {
+        return weights.length >= n ? weights : (weights = new float[n]);
+    }
+
+    /** Partial-sum buffers of n floats for tasks 1..tasks-1 (slot 0 is left null: task 0 writes the output). */
+    float[][] partials(int tasks, int n) {
+        if (partials.length < tasks) partials = java.util.Arrays.copyOf(partials, tasks);
+        for (int t = 1; t < tasks; t++) if (partials[t] == null || partials[t].length < n) partials[t] = new float[n];
+        float[][] mine = java.util.Arrays.copyOf(partials, tasks);
+        if (tasks > 0) mine[0] = null;
+        return mine;
+    }
+}
