@@ -80,4 +80,14 @@ public final class UnitRows {
             for (int p = 0; p < d; p++) gu[o + p] = (float) ((gu[o + p] - u[o + p] * dot) * inv);
         }
     }
+
+    /** The same, with the unit rows recomputed as w_i / norm_i (for ops that keep only the norms). */
+    public static void backwardInPlace(float[] w, float[] norm, int n, int d, float[] gu) {
+        for (int i = 0; i < n; i++) {
+            int o = i * d;
+            double inv = 1.0 / norm[i], dot = 0;
+            for (int p = 0; p < d; p++) dot += w[o + p] * inv * gu[o + p];
+            for (int p = 0; p < d; p++) gu[o + p] = (float) ((gu[o + p] - w[o + p] * inv * dot) * inv);
+        }
+    }
 }
