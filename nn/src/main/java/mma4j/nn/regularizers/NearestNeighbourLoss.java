@@ -102,11 +102,9 @@ public final class NearestNeighbourLoss extends Function {
             double s = scale * term.slope(nearest.cos[i]);
             if (s == 0) continue;
             int j = nearest.index[i], oi = i * d, oj = j * d;
-            double si = s / norm[i], sj = s / norm[j]; // u_k = w_k / norm_k
-            for (int p = 0; p < d; p++) {
-                gu[oi + p] += (float) (sj * w[oj + p]);
-                gu[oj + p] += (float) (si * w[oi + p]);
-            }
+            // dL/du_i += s u_j and dL/du_j += s u_i, with u_k = w_k / norm_k
+            RowOps.axpy((float) (s / norm[j]), w, oj, gu, oi, d);
+            RowOps.axpy((float) (s / norm[i]), w, oi, gu, oj, d);
         }
         UnitRows.backwardInPlace(w, norm, n, d, gu);
         return new Tensor[] {Tensor.wrap(gu, inShape).to(g.device())};
