@@ -45,8 +45,7 @@ public final class StepSetup {
         model = ModelZoo.create(modelName, 100, seed);
         model.train();
         SGD opt = new SGD(model.parameters(), SGD.options(0.01).momentum(0.9).weightDecay(5e-4));
-        Penalty penalty = Penalty.create(regularizerFor(benchReg), coefficientFor(benchReg, modelName), "all", model, seed);
-        penalty.startEpoch(0);
+        Penalty penalty = Penalty.create(regularizerFor(benchReg), coefficientFor(benchReg, modelName), "all", seed);
         step = new TrainStep(model, opt, penalty, Device.CPU);
         Generator g = new Generator(seed + 1);
         images = Tensor.randn(g, batch, 3, 32, 32);

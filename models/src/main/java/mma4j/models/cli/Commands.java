@@ -7,6 +7,6 @@ final class Commands {
     private Commands() {}
 
     static List<Object> all() {
-        return List.of(new TrainCommand(), new BenchCommand());
+        return List.of(new TrainCommand(), new EvalCommand(), new AnglesCommand(), new TammesCommand(), new ModelsCommand(), new BenchCommand());
     }
 }

@@ -72,7 +72,7 @@ public final class Trainer {
             case "cosine" -> new CosineAnnealingLR(opt, r.epochs());
             default -> new MultiStepLR(opt, new int[0], 1.0);
         };
-        Penalty penalty = Penalty.create(o.reg(), r.regCoef(), o.regLayers(), model, o.seed());
+        Penalty penalty = Penalty.create(o.reg(), r.regCoef(), o.regLayers(), o.seed());
 
         try (DataLoader trainLoader = DataLoader.builder(train).batchSize(r.batchSize()).shuffle(true).dropLast(false)
                      .transform(Datasets.trainTransform(dataset)).seed(o.seed()).prefetch(2).build();
@@ -118,7 +118,7 @@ public final class Trainer {
             double seconds = (System.nanoTime() - t0) / 1e9;
             testLoader.setEpoch(0);
             eval = Evaluation.run(model, testLoader, o.device(), o.limitBatches(), false);
-            angles = AngleProbe.minAnglesDeg(model);
+            angles = AngleProbe.minAnglesDeg(AngleProbe.report(model));
             lastLoss = s.taskLoss();
 
             Map<String, Object> rec = new LinkedHashMap<>();
@@ -142,7 +142,7 @@ public final class Trainer {
             log.printf("nothing to train: the checkpoint in %s already finished %d epochs%n", o.out(), r.epochs());
         }
         log.println();
-        log.print(AngleProbe.table(model));
+        log.print(AngleProbe.report(model).toTable());
         log.printf("%nwrote %s, %s, %s%s%n", metrics.file(), o.out().resolve(Checkpoint.MODEL), o.out().resolve(Checkpoint.STATE),
                 plots.isEmpty() ? "" : ", " + String.join(", ", plots.stream().map(Path::toString).toList()));
         return new Summary(o.out(), r.epochs(), eval == null ? Double.NaN : eval.top1(), eval == null ? Double.NaN : eval.top5(), lastLoss, angles);
