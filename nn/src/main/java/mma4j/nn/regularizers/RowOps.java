@@ -1,7 +1,6 @@
 package mma4j.nn.regularizers;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import mma4j.tensor.cpu.Simd;
 
@@ -28,9 +27,21 @@ final class RowOps {
             for (int bound = F.loopBound(len); p < bound; p += F.length()) {
                 acc = FloatVector.fromArray(F, a, aOff + p).fma(FloatVector.fromArray(F, b, bOff + p), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            s = sumLanes(acc);
         }
         for (; p < len; p++) s = Math.fma(a[aOff + p], b[bOff + p], s);
+        return s;
+    }
+
+    /**
+     * The lanes added left to right. Not reduceLanes(ADD): its order is unspecified and changes
+     * when the JIT compiles the method, which would break bitwise reproducibility.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = new float[F.length()];
+        v.intoArray(lanes, 0);
+        float s = lanes[0];
+        for (int k = 1; k < lanes.length; k++) s += lanes[k];
         return s;
     }
 
