@@ -11,19 +11,25 @@ import mma4j.tensor.Tensor;
  * {@link #COLS} output positions: a band of output rows of one image when maps are big, several
  * whole images side by side when they are small (a 4x4 map has 16 positions; 32 images of it
  * make one 512-column product). A <em>group</em> is one image (cut into row bands) or a run of
- * small images (one block). Groups are split over the worker threads in contiguous ranges; each
- * thread reuses its own {@link ConvWorkspace} buffers and runs its GEMMs serially. When there are
- * fewer groups than threads (batch 1, or one group holding the whole batch), groups run one
- * after another and the GEMM and the per-image copies are parallel inside instead.
+ * small images (one block). Worker threads take groups from a shared counter; each reuses its
+ * own {@link ConvWorkspace} buffers and runs its GEMMs serially. When there is a single group
+ * (batch 1, or small maps where one group holds the whole batch), the GEMM and the per-image
+ * copies are parallel inside instead.
  *
  * <p>Per block: forward is {@code out = W [F x CKK] @ col [CKK x cols]}; the input gradient is
  * {@code col = W^T @ gy} folded back by col2im; the weight gradient is
- * {@code gW += gy [F x cols] @ col^T}, summed over threads in a fixed order, so that the same
- * thread count always gives the same bits.
+ * {@code gW += gy [F x cols] @ col^T}, summed over a fixed cut of the groups into runs and then
+ * over the runs in order. Since Gemm's results do not depend on the thread count either, every
+ * output is bitwise the same for any number of threads. {@link Im2col} moves the data.
  */
 final class Conv {
     /** Target columns of one GEMM (system property mma4j.conv.cols, for tuning). */
     static final int COLS = Math.max(1, Integer.getInteger("mma4j.conv.cols", 512));
+    /**
+     * Runs of groups the weight gradient is summed in: enough for the threads to balance (a
+     * few per core), few enough that the partial sums stay cheap to keep and add.
+     */
+    static final int WEIGHT_GRAD_UNITS = 8;
 
     private Conv() {}
 
@@ -46,12 +52,13 @@ final class Conv {
      * The cut of a batch: {@code groups} groups, group i holding images [first(i), first(i+1));
      * a one-image group is processed in bands of {@code rows} output rows.
      */
-    record Plan(Geometry g, int groups, int rows) {
+    record Plan(Geometry g, int groups, int rows, Im2col.Shifts shifts) {
         static Plan of(Geometry g) {
             int ohw = g.ohw();
-            if (ohw >= COLS || g.n() == 1) return new Plan(g, g.n(), Math.max(1, Math.min(g.oh(), COLS / g.ow())));
+            Im2col.Shifts shifts = Im2col.shifted(g) ? Im2col.Shifts.of(g) : null;
+            if (ohw >= COLS || g.n() == 1) return new Plan(g, g.n(), Math.max(1, Math.min(g.oh(), COLS / g.ow())), shifts);
             int perGroup = Math.min(g.n(), (COLS + ohw - 1) / ohw);
-            return new Plan(g, (g.n() + perGroup - 1) / perGroup, g.oh());
+            return new Plan(g, (g.n() + perGroup - 1) / perGroup, g.oh(), shifts);
         }
 
         int first(int group) {
@@ -64,79 +71,83 @@ final class Conv {
             return maxImages == 1 ? rows * g.ow() : maxImages * g.ohw();
         }
 
-        /** Threads that take groups (1 = groups in turn, parallel inside). */
-        int tasks() {
-            return Math.min(Parallel.threads(), groups);
-        }
     }
 
     @FunctionalInterface
     private interface GroupBody {
-        /** Processes images [i0, i1) as task {@code task}; {@code firstInTask} marks the task's first group. */
-        void run(int task, int i0, int i1, boolean firstInTask);
+        /** Processes images [i0, i1), a group of unit {@code unit}; {@code firstInUnit} marks the unit's first group. */
+        void run(int unit, int i0, int i1, boolean firstInUnit);
     }
 
     /**
-     * Runs body over every group. With {@code balanced}, tasks take groups from a shared counter
-     * (a core that other processes slow down takes fewer), which is safe when groups write
-     * disjoint outputs; otherwise each task takes a fixed contiguous range (needed when a task
-     * sums its groups into its own partial result).
+     * Runs body over every group. Groups are cut into {@code units} contiguous runs, and threads
+     * take runs from a shared counter, so a core that other processes slow down simply takes
+     * fewer. Which groups form a unit depends only on the shape, never on the thread count or
+     * the schedule: a per-unit partial sum is therefore reproducible bit for bit.
      */
-    private static void forEachGroup(Plan p, boolean balanced, GroupBody body) {
-        int tasks = p.tasks();
+    private static void forEachGroup(Plan p, int units, GroupBody body) {
         AtomicInteger next = new AtomicInteger();
-        Parallel.forEach(tasks, t -> {
-            if (balanced) {
-                boolean first = true;
-                for (int gi; (gi = next.getAndIncrement()) < p.groups; first = false) body.run(t, p.first(gi), p.first(gi + 1), first);
-            } else {
-                int g0 = (int) ((long) p.groups * t / tasks), g1 = (int) ((long) p.groups * (t + 1) / tasks);
-                for (int gi = g0; gi < g1; gi++) body.run(t, p.first(gi), p.first(gi + 1), gi == g0);
+        Parallel.forEach(Math.min(Parallel.threads(), units), t -> {
+            for (int u; (u = next.getAndIncrement()) < units; ) {
+                int g0 = (int) ((long) p.groups * u / units), g1 = (int) ((long) p.groups * (u + 1) / units);
+                for (int gi = g0; gi < g1; gi++) body.run(u, p.first(gi), p.first(gi + 1), gi == g0);
             }
         });
     }
 
-    /** Whether col2im can add straight into gx (no padded copy needed): narrow maps, or no padding. */
-    private static boolean direct(Geometry g) {
-        return Im2col.narrow(g) || g.pad() == 0;
+    /** Whether im2col reads x and col2im adds into gx directly (no padded copy): the shift and table paths, or no padding. */
+    private static boolean direct(Plan p) {
+        return p.shifts != null || Im2col.narrow(p.g) || p.g.pad() == 0;
     }
 
     /** Padded copy of the image at xOff in this thread's workspace, or null when im2col reads x itself. */
-    private static float[] padded(float[] xd, int xOff, Geometry g, ConvWorkspace ws) {
-        if (direct(g)) return null;
-        float[] p = ws.padded(g.paddedSize());
-        Im2col.pad(xd, xOff, g, p);
-        return p;
+    private static float[] padded(Plan p, float[] xd, int xOff, ConvWorkspace ws) {
+        if (direct(p)) return null;
+        float[] copy = ws.padded(p.g.paddedSize());
+        Im2col.pad(xd, xOff, p.g, copy);
+        return copy;
     }
 
-    /** The narrow-map table of output rows [oy0, oy1), or null for wide maps. */
-    private static Im2col.Table table(Geometry g, int oy0, int oy1) {
-        return Im2col.narrow(g) ? Im2col.Table.of(g, oy0, oy1) : null;
+    /** The narrow-map table of output rows [oy0, oy1), when that path applies (not same-size, narrow). */
+    private static Im2col.Table table(Plan p, int oy0, int oy1) {
+        return p.shifts == null && Im2col.narrow(p.g) ? Im2col.Table.of(p.g, oy0, oy1) : null;
     }
 
     /** Columns of output rows [oy0, oy1) of the image at xOff ({@code pad}: its padded copy, or null). */
-    private static void toColumns(float[] xd, int xOff, float[] pad, Geometry g, int oy0, int oy1, Im2col.Table t,
+    private static void toColumns(Plan p, float[] xd, int xOff, float[] pad, int oy0, int oy1, Im2col.Table t,
                                   float[] col, int colOff, int ld) {
-        if (t != null) Im2col.im2col(xd, xOff, g, t, col, colOff, ld);
+        Geometry g = p.g;
+        if (p.shifts != null) Im2col.im2col(xd, xOff, 1, g, p.shifts, oy0 * g.ow(), oy1 * g.ow(), col, colOff, ld);
+        else if (t != null) Im2col.im2col(xd, xOff, 1, g, t, col, colOff, ld);
         else if (pad != null) Im2col.im2col(pad, 0, g, oy0, oy1, col, colOff, ld);
         else Im2col.im2col(xd, xOff, g, oy0, oy1, col, colOff, ld);
     }
 
-    /** Adds columns of output rows [oy0, oy1) back into acc: gx itself when direct(g), else a padded image. */
-    private static void fromColumns(float[] col, int colOff, int ld, Geometry g, int oy0, int oy1, Im2col.Table t,
-                                    float[] acc, int accOff) {
-        if (t != null) Im2col.col2im(col, colOff, ld, g, t, acc, accOff);
+    /** Adds columns of output rows [oy0, oy1) back into acc: gx itself when direct(p), else a padded image. */
+    private static void fromColumns(Plan p, float[] col, int colOff, int ld, int oy0, int oy1, float[] acc, int accOff) {
+        Geometry g = p.g;
+        if (p.shifts != null) Im2col.col2im(col, colOff, ld, 1, g, p.shifts, oy0 * g.ow(), oy1 * g.ow(), acc, accOff);
+        else if (Im2col.narrow(g)) Im2col.col2im(col, colOff, ld, 1, (oy1 - oy0) * g.ow(), g, Im2col.Inverse.of(g, oy0, oy1), acc, accOff, true);
         else Im2col.col2im(col, colOff, ld, g, oy0, oy1, acc, accOff);
     }
 
     /** Column matrix of images [i0, i1), whole maps side by side: image k at column k*OHW. */
-    private static void im2colImages(float[] xd, int xo, Geometry g, int i0, int i1, float[] col, int ld) {
-        Im2col.Table t = table(g, 0, g.oh());
+    private static void im2colImages(Plan p, float[] xd, int xo, int i0, int i1, float[] col, int ld) {
+        Geometry g = p.g;
+        Im2col.Table t = table(p, 0, g.oh());
         Parallel.forRange(i1 - i0, (long) g.ckk() * g.ohw(), (a, b) -> {
+            if (p.shifts != null) {
+                Im2col.im2col(xd, xo + (i0 + a) * g.chw(), b - a, g, p.shifts, 0, g.ohw(), col, a * g.ohw(), ld);
+                return;
+            }
+            if (t != null) {
+                Im2col.im2col(xd, xo + (i0 + a) * g.chw(), b - a, g, t, col, a * g.ohw(), ld);
+                return;
+            }
             ConvWorkspace mine = ConvWorkspace.get();
             for (int k = a; k < b; k++) {
                 int xOff = xo + (i0 + k) * g.chw();
-                toColumns(xd, xOff, padded(xd, xOff, g, mine), g, 0, g.oh(), t, col, k * g.ohw(), ld);
+                toColumns(p, xd, xOff, padded(p, xd, xOff, mine), 0, g.oh(), null, col, k * g.ohw(), ld);
             }
         });
     }
@@ -159,15 +170,15 @@ final class Conv {
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, p.groups, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
-                float[] xp = padded(xd, xOff, g, ws);
+                float[] xp = padded(p, xd, xOff, ws);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
-                    toColumns(xd, xOff, xp, g, oy0, oy1, table(g, oy0, oy1), col, 0, cols);
+                    toColumns(p, xd, xOff, xp, oy0, oy1, table(p, oy0, oy1), col, 0, cols);
                     int yo = oo + i0 * f * ohw + oy0 * ow;
                     if (bd != null) for (int r = 0; r < f; r++) Arrays.fill(od, yo + r * ohw, yo + r * ohw + cols, bd[bo + r]);
                     Gemm.sgemm(f, cols, ckk, wd, wo, ckk, 1, col, 0, cols, 1, bd != null ? 1f : 0f, od, yo, ohw);
@@ -175,7 +186,7 @@ final class Conv {
             } else {
                 int cols = (i1 - i0) * ohw;
                 float[] blk = ws.block(f * cols);
-                im2colImages(xd, xo, g, i0, i1, col, cols);
+                im2colImages(p, xd, xo, i0, i1, col, cols);
                 Gemm.sgemm(f, cols, ckk, wd, wo, ckk, 1, col, 0, cols, 1, 0f, blk, 0, cols);
                 // scatter the [F x images*OHW] block back to NCHW, adding the bias on the way
                 Parallel.forRange(i1 - i0, (long) f * ohw, (a, b) -> {
@@ -218,20 +229,20 @@ final class Conv {
         boolean copyT = p.groups > 1;
         float[] wd = copyT ? transpose(w.array(), w.offset(), f, ckk, ConvWorkspace.get().weights(f * ckk)) : w.array();
         int wo = copyT ? 0 : w.offset(), aRs = copyT ? f : 1, aCs = copyT ? 1 : ckk;
-        forEachGroup(p, true, (task, i0, i1, firstInTask) -> {
+        forEachGroup(p, p.groups, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] col = ws.col(ckk * p.maxCols());
             if (i1 - i0 == 1) {
                 int gxOff = gxo + i0 * g.chw();
                 // accumulate into gx itself, or into a padded image that is copied out at the end
-                boolean direct = direct(g);
+                boolean direct = direct(p);
                 float[] acc = direct ? gxd : ws.padded(g.paddedSize());
                 int ao = direct ? gxOff : 0;
                 Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
                     Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, gyd, gyo + i0 * f * ohw + oy0 * ow, ohw, 1, 0f, col, 0, cols);
-                    fromColumns(col, 0, cols, g, oy0, oy1, table(g, oy0, oy1), acc, ao);
+                    fromColumns(p, col, 0, cols, oy0, oy1, acc, ao);
                 }
                 if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
             } else {
@@ -239,16 +250,27 @@ final class Conv {
                 float[] blk = ws.block(f * cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
                 Gemm.sgemm(ckk, cols, f, wd, wo, aRs, aCs, blk, 0, cols, 1, 0f, col, 0, cols);
-                Im2col.Table t = table(g, 0, g.oh());
-                boolean direct = direct(g);
+                boolean narrow = p.shifts == null && Im2col.narrow(g), direct = direct(p);
+                Im2col.Inverse inv = narrow ? Im2col.Inverse.of(g, 0, g.oh()) : null;
                 Parallel.forRange(i1 - i0, (long) ckk * ohw, (a, b) -> {
+                    if (p.shifts != null) {
+                        int at = gxo + (i0 + a) * g.chw();
+                        Arrays.fill(gxd, at, at + (b - a) * g.chw(), 0f);
+                        Im2col.col2im(col, a * ohw, cols, b - a, g, p.shifts, 0, ohw, gxd, at);
+                        return;
+                    }
+                    if (narrow) {
+                        // whole maps: every pixel's sum is complete, so write it (no zeroing)
+                        Im2col.col2im(col, a * ohw, cols, b - a, ohw, g, inv, gxd, gxo + (i0 + a) * g.chw(), false);
+                        return;
+                    }
                     ConvWorkspace mine = ConvWorkspace.get();
                     for (int k = a; k < b; k++) {
                         int gxOff = gxo + (i0 + k) * g.chw();
                         float[] acc = direct ? gxd : mine.padded(g.paddedSize());
                         int ao = direct ? gxOff : 0;
                         Arrays.fill(acc, ao, ao + (direct ? g.chw() : g.paddedSize()), 0f);
-                        fromColumns(col, k * ohw, cols, g, 0, g.oh(), t, acc, ao);
+                        fromColumns(p, col, k * ohw, cols, 0, g.oh(), acc, ao);
                         if (!direct) Im2col.unpad(acc, g, gxd, gxOff);
                     }
                 });
@@ -264,48 +286,49 @@ final class Conv {
         float[] xd = x.array(), gyd = gy.array(), gwd = gw.array();
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        int tasks = p.tasks();
-        // Each task sums its groups into its own partial (task 0 straight into gw), added in task
-        // order below. Partials are per task, not per thread: one pool thread may run two tasks.
-        float[][] part = ConvWorkspace.get().partials(tasks, f * ckk);
+        // Groups are summed in a fixed number of units (runs of groups), each into its own partial
+        // (unit 0 straight into gw), added in unit order below: the result does not depend on the
+        // thread count or on which thread took which unit.
+        int units = Math.min(p.groups, WEIGHT_GRAD_UNITS);
+        float[][] part = ConvWorkspace.get().partials(units, f * ckk);
         part[0] = gwd;
-        double[][] partBias = new double[tasks][gb == null ? 0 : f];
-        forEachGroup(p, false, (task, i0, i1, firstInTask) -> {
+        double[][] partBias = new double[units][gb == null ? 0 : f];
+        forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
-            float[] tgt = part[task], col = ws.col(ckk * p.maxCols());
-            int to = task == 0 ? gwo : 0;
-            double[] pb = partBias[task];
+            float[] tgt = part[unit], col = ws.col(ckk * p.maxCols());
+            int to = unit == 0 ? gwo : 0;
+            double[] pb = partBias[unit];
             if (i1 - i0 == 1) {
                 int xOff = xo + i0 * g.chw();
-                float[] xp = padded(xd, xOff, g, ws);
+                float[] xp = padded(p, xd, xOff, ws);
                 for (int oy0 = 0; oy0 < g.oh(); oy0 += p.rows) {
                     int oy1 = Math.min(g.oh(), oy0 + p.rows), cols = (oy1 - oy0) * ow;
-                    toColumns(xd, xOff, xp, g, oy0, oy1, table(g, oy0, oy1), col, 0, cols);
+                    toColumns(p, xd, xOff, xp, oy0, oy1, table(p, oy0, oy1), col, 0, cols);
                     int a = gyo + i0 * f * ohw + oy0 * ow;
-                    float beta = firstInTask && oy0 == 0 ? 0f : 1f;
+                    float beta = firstInUnit && oy0 == 0 ? 0f : 1f;
                     Gemm.sgemm(f, ckk, cols, gyd, a, ohw, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                     if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(gyd, a + r * ohw, cols);
                 }
             } else {
                 int cols = (i1 - i0) * ohw;
                 float[] blk = ws.block(f * cols);
-                im2colImages(xd, xo, g, i0, i1, col, cols);
+                im2colImages(p, xd, xo, i0, i1, col, cols);
                 gatherImages(gyd, gyo, g, i0, i1, blk, cols);
-                float beta = firstInTask ? 0f : 1f;
+                float beta = firstInUnit ? 0f : 1f;
                 Gemm.sgemm(f, ckk, cols, blk, 0, cols, 1, col, 0, 1, cols, beta, tgt, to, ckk);
                 if (gb != null) for (int r = 0; r < f; r++) pb[r] += Im2col.sum(blk, r * cols, cols);
             }
         });
-        if (tasks > 1) {
-            Parallel.forRange(f * ckk, tasks, (a, b) -> {
-                for (int t = 1; t < tasks; t++) Im2col.add(part[t], a, gwd, gwo + a, b - a);
+        if (units > 1) {
+            Parallel.forRange(f * ckk, units, (a, b) -> {
+                for (int u = 1; u < units; u++) Im2col.add(part[u], a, gwd, gwo + a, b - a);
             });
         }
         if (gb != null) {
             float[] gbd = gb.array();
             for (int r = 0; r < f; r++) {
                 double s = 0;
-                for (int t = 0; t < tasks; t++) s += partBias[t][r];
+                for (int u = 0; u < units; u++) s += partBias[u][r];
                 gbd[gb.offset() + r] = (float) s;
             }
         }

@@ -2,7 +2,7 @@ package mma4j.tensor.cpu;
 
 /**
  * Buffers one thread reuses across convolution calls (column matrix, padded image, gathered
- * block, transposed weights, per-task partial weight gradients), grown to the largest size
+ * block, transposed weights, partial weight gradients), grown to the largest size
  * asked for and never shrunk, so that a training loop does not allocate them at every layer
  * and step.
  */
@@ -32,12 +32,12 @@ final class ConvWorkspace {
         return weights.length >= n ? weights : (weights = new float[n]);
     }
 
-    /** Partial-sum buffers of n floats for tasks 1..tasks-1 (slot 0 is left null: task 0 writes the output). */
-    float[][] partials(int tasks, int n) {
-        if (partials.length < tasks) partials = java.util.Arrays.copyOf(partials, tasks);
-        for (int t = 1; t < tasks; t++) if (partials[t] == null || partials[t].length < n) partials[t] = new float[n];
-        float[][] mine = java.util.Arrays.copyOf(partials, tasks);
-        if (tasks > 0) mine[0] = null;
+    /** Partial-sum buffers of n floats for units 1..units-1 (slot 0 is left null: unit 0 writes the output). */
+    float[][] partials(int units, int n) {
+        if (partials.length < units) partials = java.util.Arrays.copyOf(partials, units);
+        for (int u = 1; u < units; u++) if (partials[u] == null || partials[u].length < n) partials[u] = new float[n];
+        float[][] mine = java.util.Arrays.copyOf(partials, units);
+        if (units > 0) mine[0] = null;
         return mine;
     }
 }

@@ -56,7 +56,10 @@ class ConvTest {
                 new Case(3, 24, 17, 4, 4, 3, 1, 1, true),
                 new Case(7, 3, 9, 1, 1, 1, 1, 0, true),      // 1x1 images
                 new Case(2, 2, 3, 6, 6, 3, 2, 2, true),      // padding 2 with kernel 3
-                new Case(2, 2, 2, 96, 90, 3, 1, 1, true)));  // many output positions: transposed weight gradient
+                new Case(2, 2, 2, 96, 90, 3, 1, 1, true),    // many output positions
+                new Case(1, 2, 3, 100, 6, 3, 1, 1, true),    // a tall narrow image: several bands of rows
+                new Case(1, 2, 2, 300, 7, 3, 2, 1, true),    // the same with stride 2
+                new Case(1, 2, 2, 90, 40, 3, 2, 1, false))); // a wide image in bands, stride 2
         Generator g = new Generator(20261126);
         int[] ks = {1, 3, 5};
         for (int i = 0; i < 16; i++) {
@@ -187,6 +190,24 @@ class ConvTest {
             a.add(Arguments.of(new Case(4, 4, 3, 64, 64, 3, 1, 1, true), threads));
         }
         return a.stream();
+    }
+
+    static Stream<Case> threadCountCases() {
+        return Stream.concat(cases().stream(), determinismCases().map(a -> (Case) a.get()[0])).distinct();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("threadCountCases")
+    void resultsDoNotDependOnTheThreadCount(Case c) {
+        // groups are cut by shape alone and Gemm is thread-count independent, so even the
+        // weight gradient's partial sums are added in the same order on 1, 2 or 3 threads
+        Data d = Data.of(c);
+        float[][] one = withThreads(1, () -> runAll(c, d));
+        for (int threads : new int[] {2, 3}) {
+            float[][] many = withThreads(threads, () -> runAll(c, d));
+            String[] names = {"forward", "grad input", "grad weight", "grad bias"};
+            for (int i = 0; i < names.length; i++) assertBitwiseEqual("conv2d " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
+        }
     }
 
     @ParameterizedTest(name = "{0} threads={1}")
