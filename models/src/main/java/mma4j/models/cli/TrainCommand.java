@@ -29,10 +29,12 @@ final class TrainCommand implements Callable<Integer> {
     Integer batchSize;
     @Option(names = "--lr", description = "Initial learning rate (recipe default).")
     Double lr;
-    @Option(names = "--schedule", description = "multistep[:M1,M2,...], cosine or constant (recipe default).")
+    @Option(names = "--schedule", description = "multistep[:M1,M2,...], cosine (per epoch), cosine-steps (per step) or constant (recipe default).")
     String schedule;
     @Option(names = "--weight-decay", description = "SGD weight decay (recipe default).")
     Double weightDecay;
+    @Option(names = "--augment", arity = "1", description = "Random crop and flip on the training images: true or false (recipe default: true, false for vgg_small).")
+    Boolean augment;
     @Option(names = "--reg", description = "mma, orthogonal, mhe (MHE s=2 on 30%% of rows), mhe0, mhe1, mhe2, cosine or none; default: ${DEFAULT-VALUE}.", defaultValue = "mma")
     String reg;
     @Option(names = "--reg-coef", description = "Regularizer coefficient lambda (recipe default: 0.07 plain nets, 0.03 with skip connections).")
@@ -64,6 +66,7 @@ final class TrainCommand implements Callable<Integer> {
         if (weightDecay != null) r = r.withWeightDecay(weightDecay);
         if (regCoef != null) r = r.withRegCoef(regCoef);
         if (schedule != null) r = parseSchedule(r, schedule);
+        if (augment != null) r = r.withAugment(augment);
         Path dir = resume != null ? resume : out != null ? out : freshDir(Path.of("runs", model + "-" + ds + "-" + reg));
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         TrainOptions o = new TrainOptions(model, ds, dataDir, r, reg, regLayers, seed, t, dir, Device.parse(device), !noProgress, limitBatches);

@@ -70,12 +70,13 @@ public final class Trainer {
         LRScheduler schedule = switch (r.schedule()) {
             case "multistep" -> new MultiStepLR(opt, r.milestones(), r.gamma());
             case "cosine" -> new CosineAnnealingLR(opt, r.epochs());
+            case "cosine-steps" -> new CosineAnnealingLR(opt, r.epochs() * stepsPerEpoch(train.size(), r.batchSize()));
             default -> new MultiStepLR(opt, new int[0], 1.0);
         };
         Penalty penalty = Penalty.create(o.reg(), r.regCoef(), o.regLayers(), o.seed());
 
         try (DataLoader trainLoader = DataLoader.builder(train).batchSize(r.batchSize()).shuffle(true).dropLast(false)
-                     .transform(Datasets.trainTransform(dataset)).seed(o.seed()).prefetch(2).build();
+                     .transform(r.augment() ? Datasets.trainTransform(dataset) : Datasets.testTransform(dataset)).seed(o.seed()).prefetch(2).build();
              DataLoader testLoader = DataLoader.builder(test).batchSize(256).shuffle(false)
                      .transform(Datasets.testTransform(dataset)).seed(o.seed()).prefetch(1).build()) {
             return train(model, modelGen, opt, schedule, penalty, trainLoader, testLoader, resume, dataset, dataDir, train.size(), test.size());
@@ -113,8 +114,8 @@ public final class Trainer {
             trainLoader.setEpoch(epoch);
             penalty.startEpoch(epoch);
             long t0 = System.nanoTime();
-            EpochStats s = trainEpoch(model, opt, penalty, trainLoader, epoch);
-            schedule.step();
+            EpochStats s = trainEpoch(model, opt, schedule, penalty, trainLoader, epoch);
+            if (!r.schedule().equals("cosine-steps")) schedule.step();
             double seconds = (System.nanoTime() - t0) / 1e9;
             testLoader.setEpoch(0);
             eval = Evaluation.run(model, testLoader, o.device(), o.limitBatches(), false);
@@ -150,9 +151,10 @@ public final class Trainer {
 
     record EpochStats(double taskLoss, double regLoss, double top1, int images) {}
 
-    private EpochStats trainEpoch(Module model, SGD opt, Penalty penalty, DataLoader loader, int epoch) {
+    private EpochStats trainEpoch(Module model, SGD opt, LRScheduler schedule, Penalty penalty, DataLoader loader, int epoch) {
         model.train();
         TrainStep trainStep = new TrainStep(model, opt, penalty, o.device());
+        boolean perStep = o.recipe().schedule().equals("cosine-steps");
         int batches = o.limitBatches() > 0 ? Math.min(o.limitBatches(), loader.batchesPerEpoch()) : loader.batchesPerEpoch();
         double taskSum = 0, regSum = 0;
         long correct = 0, seen = 0;
@@ -171,6 +173,7 @@ public final class Trainer {
                     throw diverged(epoch, step, e.getMessage());
                 }
                 float taskValue = res.taskLoss(), regValue = res.regTerm();
+                if (perStep) schedule.step();
                 taskSum += taskValue;
                 regSum += regValue;
                 correct += countCorrect(res.logits(), b.labels());
@@ -192,6 +195,12 @@ public final class Trainer {
     private DivergedException diverged(int epoch, int step, String what) {
         return new DivergedException(String.format("loss is not finite at epoch %d, step %d (%s); stopped before the update. "
                 + "The last good checkpoint is in %s (epoch %d). Try a smaller --lr or --reg-coef.", epoch + 1, step + 1, what, o.out(), epoch));
+    }
+
+    /** Steps per epoch as the loop runs them (all batches, or --limit-batches). */
+    private int stepsPerEpoch(int trainSize, int batch) {
+        int all = (trainSize + batch - 1) / batch;
+        return o.limitBatches() > 0 ? Math.min(o.limitBatches(), all) : all;
     }
 
     static int countCorrect(Tensor logits, int[] labels) {

@@ -42,7 +42,11 @@ class TrainerTest {
     }
 
     static TrainOptions options(Path out, int epochs, double lr) {
-        Recipe recipe = Recipe.defaults("vgg_small", "cifar10").withEpochs(epochs).withBatchSize(16).withLr(lr);
+        // A schedule that does not depend on the total epoch count (a run cut short and resumed
+        // must see the same learning rates), with a milestone inside the run, and augmentation on,
+        // so that the schedule state and the augmentation draws are part of what resume restores.
+        Recipe recipe = Recipe.defaults("vgg_small", "cifar10").withEpochs(epochs).withBatchSize(16).withLr(lr)
+                .withSchedule("multistep", new int[] {2}).withAugment(true);
         return new TrainOptions("vgg_small", "cifar10", data, recipe, "mma", "all", 3, 2, out, Device.CPU, false, 0);
     }
 

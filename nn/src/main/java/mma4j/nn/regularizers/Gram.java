@@ -15,8 +15,11 @@ import mma4j.tensor.cpu.Parallel;
  * to a visitor and never holds more than one tile per worker (very large n).
  */
 public final class Gram {
-    /** Rows per panel of the upper-triangle product: small enough to skip most of the lower half. */
-    static final int PANEL = 64;
+    /**
+     * Rows per panel of the upper-triangle product: skips most of the lower half while keeping
+     * each GEMM call large (measured on 512 x 4608: 128 rows beat 64, 256 and the full product).
+     */
+    static final int PANEL = 128;
     /** Default tile side for the streamed form. */
     public static final int TILE = 256;
 

@@ -21,7 +21,8 @@ import mma4j.tensor.Tensor;
  *
  * <p>{@code tile > 0} selects the streamed form: the nearest neighbours are found tile by tile
  * ({@link Nearest#ofTiles}) and memory stays O(n d). Both forms break ties toward the lower
- * index, like argmax in the composed reference.
+ * index, like argmax in the composed reference. Between forward and backward only the row norms
+ * and the nearest neighbours are kept (O(n)); backward recomputes unit rows from the weight.
  */
 public final class NearestNeighbourLoss extends Function {
     /** What the loss does with each row's largest cosine. */
@@ -49,7 +50,7 @@ public final class NearestNeighbourLoss extends Function {
     private final int tile;
     private final String op;
     private int[] inShape;
-    private UnitRows rows;
+    private float[] norm;
     private Nearest nearest;
 
     /** The fused form (holds one n x n cosine array during forward). */
@@ -76,7 +77,8 @@ public final class NearestNeighbourLoss extends Function {
         if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
-        rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f);
+        UnitRows rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f);
+        norm = rows.norm;
         if (tile > 0) {
             nearest = Nearest.ofTiles(rows.u, n, d, tile);
         } else {
@@ -92,21 +94,19 @@ public final class NearestNeighbourLoss extends Function {
 
     @Override
     protected Tensor[] backward(Tensor g) {
-        saved(); // fails loudly if the weight changed in place since forward
+        float[] w = UnitRows.values(saved()[0]); // saved() fails loudly if the weight changed in place since forward
         int n = inShape[0], d = inShape[1];
-        float[] u = rows.u;
         float[] gu = new float[n * d];
         double scale = g.item() / (double) n;
         for (int i = 0; i < n; i++) {
             double s = scale * term.slope(nearest.cos[i]);
             if (s == 0) continue;
             int j = nearest.index[i], oi = i * d, oj = j * d;
-            for (int p = 0; p < d; p++) {
-                gu[oi + p] += (float) (s * u[oj + p]);
-                gu[oj + p] += (float) (s * u[oi + p]);
-            }
+            // dL/du_i += s u_j and dL/du_j += s u_i, with u_k = w_k / norm_k
+            RowOps.axpy((float) (s / norm[j]), w, oj, gu, oi, d);
+            RowOps.axpy((float) (s / norm[i]), w, oi, gu, oj, d);
         }
-        rows.backwardInPlace(gu);
+        UnitRows.backwardInPlace(w, norm, n, d, gu);
         return new Tensor[] {Tensor.wrap(gu, inShape).to(g.device())};
     }
 

@@ -25,23 +25,48 @@ public final class UnitRows {
      * (0 for MMA, cosine and orthogonal; 1e-4 for MHE, as its reference code does).
      */
     public static UnitRows of(String op, float[] w, int n, int d, float eps) {
-        check(op, w, n, d);
+        checkSize(op, n, d);
         float[] u = new float[n * d];
         float[] norm = new float[n];
         for (int i = 0; i < n; i++) {
-            double s = 0;
             int o = i * d;
-            for (int p = 0; p < d; p++) s += (double) w[o + p] * w[o + p];
-            if (s == 0) {
-                throw new IllegalArgumentException(op + ": row " + i + " of the [" + n + ", " + d + "] weight is all zeros, so it has no direction"
-                        + " (angular regularizers need every row non-zero)");
+            // In double, so that u is w / |w| correctly rounded: float32 sums would move u by an ulp,
+            // which nearly parallel rows (and MHE's 1/q^2) magnify.
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int p = 0;
+            for (; p + 4 <= d; p += 4) {
+                s0 += (double) w[o + p] * w[o + p];
+                s1 += (double) w[o + p + 1] * w[o + p + 1];
+                s2 += (double) w[o + p + 2] * w[o + p + 2];
+                s3 += (double) w[o + p + 3] * w[o + p + 3];
             }
-            double r = Math.sqrt(s + eps);
+            for (; p < d; p++) s0 += (double) w[o + p] * w[o + p];
+            double s = (s0 + s1) + (s2 + s3);
+            // NaN, Inf or an all-zero row: find out which and say so.
+            if (!(s > 0) || Double.isInfinite(s)) s = exactSumSquares(op, w, o, i, n, d);
+            double r = Math.sqrt(s + eps), inv = 1.0 / r;
+            for (int q = 0; q < d; q++) u[o + q] = (float) (w[o + q] * inv);
             norm[i] = (float) r;
-            double inv = 1.0 / r;
-            for (int p = 0; p < d; p++) u[o + p] = (float) (w[o + p] * inv);
         }
         return new UnitRows(u, norm, n, d);
+    }
+
+    /** The row's squared length in double, or an error naming the non-finite value or the zero row. */
+    private static double exactSumSquares(String op, float[] w, int o, int i, int n, int d) {
+        double s = 0;
+        for (int p = 0; p < d; p++) {
+            float v = w[o + p];
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException(op + ": weight has a non-finite value " + v + " at row " + i + ", column " + p
+                        + " of [" + n + ", " + d + "]");
+            }
+            s += (double) v * v;
+        }
+        if (s == 0) {
+            throw new IllegalArgumentException(op + ": row " + i + " of the [" + n + ", " + d + "] weight is all zeros, so it has no direction"
+                    + " (angular regularizers need every row non-zero)");
+        }
+        return s;
     }
 
     /**
@@ -53,17 +78,22 @@ public final class UnitRows {
         return t.toArray();
     }
 
-    /** Fewer than two rows or non-finite values: no angle to measure. */
-    static void check(String op, float[] w, int n, int d) {
+    private static void checkSize(String op, int n, int d) {
         if (n < 2) {
             throw new IllegalArgumentException(op + ": needs at least 2 rows to compare, got a weight of " + n + " row(s) x " + d + " columns");
         }
         if (d < 1) throw new IllegalArgumentException(op + ": rows must have at least 1 element, got " + n + " x " + d);
-        for (int k = 0; k < w.length; k++) {
-            if (!Float.isFinite(w[k])) {
-                throw new IllegalArgumentException(op + ": weight has a non-finite value " + w[k] + " at row " + (k / d) + ", column " + (k % d)
-                        + " of [" + n + ", " + d + "]");
-            }
+    }
+
+    /**
+     * Fewer than two rows, a non-finite value or an all-zero row: nothing to measure. A row whose
+     * squared length is finite and positive passes at vector speed; others are examined in detail.
+     */
+    static void check(String op, float[] w, int n, int d) {
+        checkSize(op, n, d);
+        for (int i = 0; i < n; i++) {
+            float s = RowOps.sumSquares(w, i * d, d);
+            if (!(s > 0) || Float.isInfinite(s)) exactSumSquares(op, w, i * d, i, n, d);
         }
     }
 
@@ -72,12 +102,26 @@ public final class UnitRows {
      * d u_i / d w_i = (I - u_i u_i^T) / r_i, so g_w = (g_u - u_i (u_i . g_u)) / r_i.
      */
     public void backwardInPlace(float[] gu) {
+        // In double: energies (MHE, orthogonal) push mostly along u_i, and the projection that
+        // removes that radial part cancels; float32 would keep ~1e-4 of relative noise.
         for (int i = 0; i < n; i++) {
             int o = i * d;
             double dot = 0;
             for (int p = 0; p < d; p++) dot += (double) u[o + p] * gu[o + p];
             double inv = 1.0 / norm[i];
             for (int p = 0; p < d; p++) gu[o + p] = (float) ((gu[o + p] - u[o + p] * dot) * inv);
+        }
+    }
+
+    /**
+     * The same, with the unit rows recomputed as w_i / norm_i, for MMA and the cosine loss (which
+     * keep only the norms): their pair gradients are mostly tangential, so float32 vector loops do.
+     */
+    public static void backwardInPlace(float[] w, float[] norm, int n, int d, float[] gu) {
+        for (int i = 0; i < n; i++) {
+            int o = i * d;
+            float inv = 1f / norm[i], dot = RowOps.dot(w, o, gu, o, d) * inv; // u_i . g = (w_i . g) / norm_i
+            RowOps.scaleAdd(inv, gu, o, -dot * inv * inv, w, o, d);           // (g - u_i dot) / norm_i
         }
     }
 }

@@ -189,12 +189,19 @@ final class Objective {
                         FloatVector.fromArray(F, g[p], j).add(k.mul(ui[p])).intoArray(g[p], j);
                     }
                 }
-                sum += riesz ? values.reduceLanes(VectorOperators.ADD) : sumOfLogs(product);
-                for (int p = 0; p < d; p++) g[p][i] += acc[p].reduceLanes(VectorOperators.ADD);
+                sum += riesz ? sumLanes(values) : sumOfLogs(product);
+                for (int p = 0; p < d; p++) g[p][i] += sumLanes(acc[p]);
             }
             for (; j < n; j++) sum += scalarPair(i, j, riesz, k2, ui);
         }
         return riesz ? 2 * sum / pairs : -sum / pairs;
+    }
+
+    /** Lanes added left to right: reduceLanes(ADD) has no fixed order (it changes once the JIT compiles). */
+    private static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int k = 1; k < F.length(); k++) s += v.lane(k);
+        return s;
     }
 
     private static double sumOfLogs(FloatVector product) {

@@ -80,6 +80,25 @@ class MmaAgreementTest {
         }
     }
 
+    /** The scalar fallbacks (SIMD off) of the row loops and the Gram product give the same loss and gradient. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mmaCases")
+    void scalarPathMatchesComposed(String name, Tensor w) {
+        boolean simd = mma4j.tensor.cpu.Simd.enabled();
+        try {
+            mma4j.tensor.cpu.Simd.setEnabled(false);
+            Weights.LossGrad ref = Weights.lossGrad(new MmaLoss(Impl.COMPOSED), w);
+            for (Regularizer r : new Regularizer[] {new MmaLoss(Impl.FUSED), new MmaLoss(Impl.TILED, 4)}) {
+                Weights.LossGrad got = Weights.lossGrad(r, w);
+                assertEquals(ref.loss(), got.loss(), TOL, name + ": loss of " + r.impl());
+                double diff = Weights.maxAbsDiff(ref.grad(), got.grad());
+                assertTrue(diff <= TOL * Math.max(1, Weights.maxAbs(ref.grad())), name + ": gradient of " + r.impl() + " differs by " + diff);
+            }
+        } finally {
+            mma4j.tensor.cpu.Simd.setEnabled(simd);
+        }
+    }
+
     private static void assertFinite(String name, Weights.LossGrad lg) {
         assertTrue(Float.isFinite(lg.loss()), name + ": loss " + lg.loss());
         for (float g : lg.grad()) assertFalse(Float.isNaN(g) || Float.isInfinite(g), name + ": gradient has " + g);
