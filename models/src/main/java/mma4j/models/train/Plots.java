@@ -60,6 +60,33 @@ public final class Plots {
         return out;
     }
 
+    /** steps.png: task loss and regularizer term per step (a running mean over 20 steps), or null without steps. */
+    static Path writeSteps(Path dir, List<StepLog.Row> rows) throws IOException {
+        if (rows.size() < 2) return null;
+        List<Double> x = new ArrayList<>(), task = new ArrayList<>(), reg = new ArrayList<>();
+        double st = 0, sr = 0;
+        int window = 20;
+        for (int i = 0; i < rows.size(); i++) {
+            st += rows.get(i).taskLoss();
+            sr += rows.get(i).regTerm();
+            if (i >= window) {
+                st -= rows.get(i - window).taskLoss();
+                sr -= rows.get(i - window).regTerm();
+            }
+            int n = Math.min(i + 1, window);
+            x.add((double) (i + 1));
+            task.add(st / n);
+            reg.add(sr / n);
+        }
+        XYChart chart = new XYChartBuilder().width(900).height(500).title("Loss per training step (running mean of " + window + ")")
+                .xAxisTitle("step").yAxisTitle("").build();
+        chart.addSeries("task loss", x, task).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("regularizer term", x, reg).setMarker(SeriesMarkers.NONE);
+        Path p = dir.resolve("steps.png");
+        BitmapEncoder.saveBitmap(chart, p.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return p;
+    }
+
     private static double num(Object o) {
         return o instanceof Number n ? n.doubleValue() : Double.NaN;
     }

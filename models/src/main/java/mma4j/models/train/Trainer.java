@@ -99,9 +99,11 @@ public final class Trainer {
             schedule.loadState(doubles(ck.state().get("schedule")));
             modelGen.setState(longs(ck.state().get("generator")));
             metrics.truncateAfter(startEpoch);
+            StepLog.truncateAfter(o.out(), startEpoch);
             log.printf("resuming %s from epoch %d of %d%n", o.out(), startEpoch, r.epochs());
         } else {
             Files.deleteIfExists(metrics.file());
+            Files.deleteIfExists(StepLog.file(o.out()));
         }
         log.printf("%s on %s (%s, %d train / %d test images), %,d parameters, reg %s on %s layers, %s, seed %d, %d threads, device %s%n",
                 o.model(), dataset, dataDir, trainSize, testSize, model.parameterCount(), o.reg(), o.regLayers(), r, o.seed(),
@@ -134,11 +136,14 @@ public final class Trainer {
             rec.put("lr", opt.paramGroups().get(0).options().lr());
             rec.put("min_angles_deg", new LinkedHashMap<>(angles));
             metrics.append(rec);
+            StepLog.append(o.out(), s.steps());
             saveCheckpoint(model, opt, schedule, modelGen, epoch + 1);
             log.printf("epoch %d/%d: task loss %.4f, reg %+.4f, train top-1 %.2f%%, test top-1 %.2f%% top-5 %.2f%%, %.1f s (%.0f img/s)%n",
                     epoch + 1, r.epochs(), s.taskLoss(), s.regLoss(), s.top1(), eval.top1(), eval.top5(), seconds, s.images() / seconds);
         }
-        List<Path> plots = Plots.write(o.out(), metrics.read());
+        List<Path> plots = new ArrayList<>(Plots.write(o.out(), metrics.read()));
+        Path stepsPng = Plots.writeSteps(o.out(), StepLog.read(o.out()));
+        if (stepsPng != null) plots.add(stepsPng);
         if (eval == null) {
             log.printf("nothing to train: the checkpoint in %s already finished %d epochs%n", o.out(), r.epochs());
         }
@@ -149,7 +154,7 @@ public final class Trainer {
         return new Summary(o.out(), r.epochs(), eval == null ? Double.NaN : eval.top1(), eval == null ? Double.NaN : eval.top5(), lastLoss, angles);
     }
 
-    record EpochStats(double taskLoss, double regLoss, double top1, int images) {}
+    record EpochStats(double taskLoss, double regLoss, double top1, int images, StringBuilder steps) {}
 
     private EpochStats trainEpoch(Module model, SGD opt, LRScheduler schedule, Penalty penalty, DataLoader loader, int epoch) {
         model.train();
@@ -164,6 +169,7 @@ public final class Trainer {
                 .setConsumer(new ConsoleProgressBarConsumer(System.err, 150)).build() : null;
         try {
             int step = 0;
+            StringBuilder steps = new StringBuilder();
             for (Batch b : loader) {
                 if (step >= batches) continue; // drain the rest of a limited epoch so the loader moves on cleanly
                 TrainStep.Result res;
@@ -174,6 +180,7 @@ public final class Trainer {
                 }
                 float taskValue = res.taskLoss(), regValue = res.regTerm();
                 if (perStep) schedule.step();
+                steps.append(epoch + 1).append(',').append(step + 1).append(',').append(taskValue).append(',').append(regValue).append('\n');
                 taskSum += taskValue;
                 regSum += regValue;
                 correct += countCorrect(res.logits(), b.labels());
@@ -186,7 +193,7 @@ public final class Trainer {
                             taskSum / step, regSum / step, 100.0 * correct / seen, seen / secs));
                 }
             }
-            return new EpochStats(taskSum / Math.max(step, 1), regSum / Math.max(step, 1), 100.0 * correct / Math.max(seen, 1), (int) seen);
+            return new EpochStats(taskSum / Math.max(step, 1), regSum / Math.max(step, 1), 100.0 * correct / Math.max(seen, 1), (int) seen, steps);
         } finally {
             if (bar != null) bar.close();
         }

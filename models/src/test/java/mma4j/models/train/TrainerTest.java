@@ -64,7 +64,8 @@ class TrainerTest {
         }
         assertTrue(((Number) m.get(0).get("reg_loss")).doubleValue() < 0, "the MMA term is negative");
         assertEquals(5, ((Map<?, ?>) m.get(1).get("min_angles_deg")).size(), "4 convs + the classifier");
-        for (String f : List.of("checkpoint.safetensors", "optimizer.safetensors", "state.json", "curves.png", "angles.png")) {
+        assertEquals(2 * 4, StepLog.read(out).size(), "60 images in batches of 16: 4 steps per epoch");
+        for (String f : List.of("checkpoint.safetensors", "optimizer.safetensors", "state.json", "curves.png", "angles.png", "steps.csv", "steps.png")) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);
         }
         Map<String, Tensor> sd = SafeTensors.load(out.resolve("checkpoint.safetensors"));
@@ -81,6 +82,7 @@ class TrainerTest {
         Map<String, Tensor> tb = SafeTensors.load(b.resolve("checkpoint.safetensors"));
         assertEquals(ta.keySet(), tb.keySet());
         for (String k : ta.keySet()) assertArrayEquals(ta.get(k).toArray(), tb.get(k).toArray(), k);
+        assertEquals(Files.readString(a.resolve("steps.csv")), Files.readString(b.resolve("steps.csv")), "every step's losses");
         List<Map<String, Object>> ma = new MetricsLog(a.resolve("metrics.jsonl")).read(), mb = new MetricsLog(b.resolve("metrics.jsonl")).read();
         assertEquals(3, mb.size());
         for (int e = 0; e < 3; e++) {
