@@ -176,11 +176,29 @@ class DataLoaderTest {
 
     @Test
     void stateFollowsWhatWasTakenNotWhatWasPrefetched() throws InterruptedException {
-        DataLoader loader = DataLoader.builder(indexed(40)).batchSize(4).prefetch(3).build();
+        ByteImageDataset data = indexed(40);
+        // Counts down once per sample read: when it reaches zero the worker has prepared batches
+        // 1 and 2 ahead of the consumer (no clock involved).
+        java.util.concurrent.CountDownLatch ranAhead = new java.util.concurrent.CountDownLatch(12);
+        Dataset counting = new Dataset() {
+            public String name() { return data.name(); }
+            public int size() { return data.size(); }
+            public int channels() { return data.channels(); }
+            public int height() { return data.height(); }
+            public int width() { return data.width(); }
+            public int numClasses() { return data.numClasses(); }
+            public List<String> classNames() { return data.classNames(); }
+            public int label(int i) { return data.label(i); }
+            public void read(int i, float[] dst, int off) {
+                data.read(i, dst, off);
+                ranAhead.countDown();
+            }
+        };
+        DataLoader loader = DataLoader.builder(counting).batchSize(4).prefetch(3).build();
         Iterator<Batch> it = loader.iterator();
         it.next();
-        Thread.sleep(50); // let the worker run ahead; the state must not notice
-        assertEquals(new LoaderState(0, 0, 1, 40, 4), loader.state());
+        assertTrue(ranAhead.await(30, java.util.concurrent.TimeUnit.SECONDS), "the worker never prefetched two more batches");
+        assertEquals(new LoaderState(0, 0, 1, 40, 4), loader.state(), "the state must not notice the prefetched batches");
         // a new iterator continues where the old one was left
         assertEquals(1, loader.iterator().next().index());
         assertFalse(it.hasNext(), "the old iterator was closed");

@@ -107,11 +107,16 @@ class ParallelTest {
         }));
         assertEquals("worker chunk failed", e.getMessage());
         assertEquals(1, done.get(0));
-        // The caller's own chunk throwing still waits for the worker.
+        // The caller's own chunk throwing still waits for the worker: the worker only finishes
+        // after the caller has thrown (a latch orders them, no clock involved).
+        java.util.concurrent.CountDownLatch callerThrew = new java.util.concurrent.CountDownLatch(1);
         IllegalStateException own = assertThrows(IllegalStateException.class, () -> Parallel.forRange(2, 1, (from, to) -> {
-            if (from == 0) throw new IllegalStateException("caller chunk failed");
+            if (from == 0) {
+                callerThrew.countDown();
+                throw new IllegalStateException("caller chunk failed");
+            }
             try {
-                Thread.sleep(50);
+                if (!callerThrew.await(30, java.util.concurrent.TimeUnit.SECONDS)) throw new IllegalStateException("caller chunk never ran");
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }
