@@ -38,8 +38,13 @@ final class GemmPacking {
      * panel q holds, for each p, rows q*MR..q*MR+MR-1 side by side; missing rows are zeros.
      */
     static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
+        packA(a, off, rs, cs, mc, kc, ap, 0);
+    }
+
+    /** {@link #packA} into ap from apOff. */
+    static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap, int apOff) {
         for (int i = 0; i < mc; i += MR) {
-            int mr = Math.min(MR, mc - i), base = i * kc;
+            int mr = Math.min(MR, mc - i), base = apOff + i * kc;
             if (cs == 1) {
                 int p = 0;
                 if (TRANSPOSES && mr == MR) {
