@@ -301,14 +301,20 @@ final class Conv {
         float[] xd = x.array(), gyd = gy.array(), gwd = gw.array();
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        // Groups are summed in a fixed number of units (runs of groups), each into its own partial
-        // (unit 0 straight into gw), added in unit order below: the result does not depend on the
-        // thread count or on which thread took which unit.
-        int units = Math.min(p.groups, WEIGHT_GRAD_UNITS);
+        boolean directPath = direct && DirectConv.appliesToWeightGrad(g);
+        // Groups (images, for the direct path) are summed in a fixed number of units (runs of
+        // groups), each into its own partial (unit 0 straight into gw), added in unit order below:
+        // the result does not depend on the thread count or on which thread took which unit.
+        int units = Math.min(directPath ? g.n() : p.groups, WEIGHT_GRAD_UNITS);
         float[][] part = ConvWorkspace.get().partials(units, f * ckk);
         part[0] = gwd;
         double[][] partBias = new double[units][gb == null ? 0 : f];
-        forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
+        if (directPath) {
+            int[] partOff = new int[units];
+            partOff[0] = gwo;
+            if (DirectConv.byFilters(g)) DirectConv.weightGradByFilters(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
+            else DirectConv.weightGrad(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
+        } else forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tgt = part[unit], col = ws.col(ckk * p.maxCols());
             int to = unit == 0 ? gwo : 0;
