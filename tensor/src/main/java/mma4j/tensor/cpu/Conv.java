@@ -312,8 +312,7 @@ final class Conv {
         if (directPath) {
             int[] partOff = new int[units];
             partOff[0] = gwo;
-            if (DirectConv.byFilters(g)) DirectConv.weightGradByFilters(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
-            else DirectConv.weightGrad(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
+            DirectConv.weightGrad(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
         } else forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tgt = part[unit], col = ws.col(ckk * p.maxCols());

@@ -35,13 +35,6 @@ final class ConvWorkspace {
         return tile;
     }
 
-    private float[] sums = new float[0];
-
-    /** Scratch for lane sums of a block of vector accumulators. */
-    float[] sums(int n) {
-        return sums.length >= n ? sums : (sums = new float[n]);
-    }
-
     float[] weights(int n) {
         return weights.length >= n ? weights : (weights = new float[n]);
     }

@@ -15,14 +15,16 @@ import jdk.incubator.vector.VectorSpecies;
  * ends), so that read is q + ki*W + kj - 1 in the copy, contiguous in q for any width; only the
  * left and right edges remain, and those depend on kj alone: lanes with ox = 0 read nothing for
  * kj = 0, lanes with ox = W-1 nothing for kj = 2. A block of NR consecutive output positions thus
- * takes, per k step, two masked vector loads from the copy, with four masks fixed per block.
- * The weights are packed once per call in {@link MicroKernel}'s A layout (MR rows per panel),
- * in blocks of {@link #CB} channels so that a panel stays in L1 while the blocks of B stream.
+ * takes, per k step, two vector loads from the copy, with zeros blended into the edge lanes
+ * ({@link #edges}). The weights are packed once per call in {@link MicroKernel}'s A layout (MR
+ * rows per panel), in blocks of {@link #CB} channels so that a panel stays in L1 while B streams.
+ * The input gradient of such a convolution is the same convolution of the output gradient with
+ * the weights flipped and transposed ({@link #flip}); the weight gradient has its own kernel
+ * ({@link #weightGrad}).
  *
  * <p>Every output element is the sum over channel blocks (in order) of the same kernel's
  * k-ordered FMAs, whichever thread computes it, so the result is bitwise independent of the
- * thread count. The input gradient of such a convolution is the same convolution of the output
- * gradient with the weights flipped and transposed ({@link #backwardInput}).
+ * thread count.
  */
 final class DirectConv {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -31,41 +33,7 @@ final class DirectConv {
     /** Channels per k block: a weight panel of MR x 9*CB floats is 9 KiB. */
     static final int CB = 32;
 
-    /** Select indexes of the even (odd) lanes of two concatenated vectors: a0 a2 ... b0 b2 ... (a1 a3 ... b1 b3 ...). */
-    private static final FloatVector EVEN, ODD;
-
-    static {
-        float[] even = new float[L], odd = new float[L];
-        for (int j = 0; j < L; j++) {
-            even[j] = 2 * j;
-            odd[j] = 2 * j + 1;
-        }
-        EVEN = FloatVector.fromArray(F, even, 0);
-        ODD = FloatVector.fromArray(F, odd, 0);
-    }
-
     private DirectConv() {}
-
-    /**
-     * totals[i] = the sum of the L lanes of v[i*L ..] for i < count (v is overwritten; it must
-     * hold count rounded up to a multiple of L vectors): groups of L vectors are summed by a
-     * fixed tree of pairwise lane sums, each round merging vectors a, b into
-     * (a0+a1, a2+a3, ..., b0+b1, ...), until one vector holds the group's L totals in order.
-     */
-    static void laneSums(float[] v, int count, float[] totals) {
-        int groups = PackedGemm.ceilDiv(count, L);
-        Arrays.fill(v, count * L, groups * L * L, 0f);
-        for (int g = 0; g < groups; g++) {
-            int base = g * L * L;
-            for (int n = L; n > 1; n /= 2) {
-                for (int i = 0; i < n / 2; i++) {
-                    FloatVector a = FloatVector.fromArray(F, v, base + 2 * i * L), b = FloatVector.fromArray(F, v, base + (2 * i + 1) * L);
-                    EVEN.selectFrom(a, b).add(ODD.selectFrom(a, b)).intoArray(v, base + i * L);
-                }
-            }
-            FloatVector.fromArray(F, v, base).intoArray(totals, g * L);
-        }
-    }
 
     /** Whether the direct path serves this convolution: 3x3, stride 1, padding 1, maps of at least NR positions. */
     static boolean applies(Conv.Geometry g) {
@@ -135,18 +103,16 @@ final class DirectConv {
                     lastImage = img;
                 }
                 int yo = oo + img * rows * hw;
-                if (bias != null) {
-                    for (int r = 0; r < rows; r++) Arrays.fill(out, yo + r * hw + t0 * NR, yo + r * hw + Math.min(hw, t1 * NR), bias[bo + r]);
-                }
                 for (int c0 = 0; c0 < c; c0 += CB) {
                     int cn = Math.min(CB, c - c0), kc = 9 * cn, bo0 = a.blockOffset(c0 / CB);
-                    float beta = bias != null || c0 > 0 ? 1f : 0f;
+                    // the first channel block writes its sums plus the bias, later ones add theirs
+                    float beta = c0 > 0 ? 1f : 0f;
                     for (int i = 0; i < rows; i += MR) {
                         int mr = Math.min(MR, rows - i), ao = bo0 + i * kc;
                         for (int t = t0; t < t1; t++) {
                             int q0 = t * NR, nr = Math.min(NR, hw - q0);
                             block(cn, a.ap(), ao, xp, L + c0 * plane + q0, plane, w, lanes, q0,
-                                    out, yo + i * hw + q0, hw, mr, nr, beta, tile);
+                                    out, yo + i * hw + q0, hw, mr, nr, beta, bias, bo + i, tile);
                         }
                     }
                 }
@@ -185,10 +151,10 @@ final class DirectConv {
     /**
      * C[0..mr, 0..nr) = beta*C + sum over cn channels and 3x3 offsets of A panel (from ao, MR
      * values per k step) times the shifted image rows at xp[xo + ch*plane + ki*W + kj - 1 ..]
-     * (two vectors, masked at the left edge for kj = 0 and at the right edge for kj = 2, see {@link #edges}).
+     * (two vectors, zero at the left edge for kj = 0 and at the right edge for kj = 2, see {@link #edges}).
      */
     private static void block(int cn, float[] ap, int ao, float[] xp, int xo, int plane, int w, boolean[][] lanes, int q0,
-                              float[] c, int co, int ldc, int mr, int nr, float beta, float[] tile) {
+                              float[] c, int co, int ldc, int mr, int nr, float beta, float[] bias, int bo, float[] tile) {
         VectorMask<Float> l0 = VectorMask.fromArray(F, lanes[0], q0), l1 = VectorMask.fromArray(F, lanes[0], q0 + L);
         VectorMask<Float> r0 = VectorMask.fromArray(F, lanes[1], q0), r1 = VectorMask.fromArray(F, lanes[1], q0 + L);
         FloatVector z = FloatVector.zero(F);
@@ -301,188 +267,63 @@ final class DirectConv {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        merge(tile, c, co, ldc, mr, nr, beta);
+        merge(tile, c, co, ldc, mr, nr, beta, bias, bo);
     }
 
-    /** C block = beta*C + tile (beta 0 or 1), a vector at a time where the block is full. */
-    private static void merge(float[] tile, float[] c, int co, int ldc, int mr, int nr, float beta) {
+    /**
+     * C block = C + tile (beta 1) or tile + bias[bo + row] (beta 0; no bias when bias is null), a
+     * vector at a time where the block is full.
+     */
+    private static void merge(float[] tile, float[] c, int co, int ldc, int mr, int nr, float beta, float[] bias, int bo) {
         for (int r = 0; r < mr; r++) {
             int o = co + r * ldc, t = r * NR, j = 0;
+            float add = beta == 0f && bias != null ? bias[bo + r] : 0f;
             if (nr == NR) {
+                FloatVector b = FloatVector.broadcast(F, add);
                 for (; j < NR; j += L) {
                     FloatVector v = FloatVector.fromArray(F, tile, t + j);
-                    if (beta != 0f) v = FloatVector.fromArray(F, c, o + j).add(v);
+                    v = beta != 0f ? FloatVector.fromArray(F, c, o + j).add(v) : v.add(b);
                     v.intoArray(c, o + j);
                 }
             }
-            for (; j < nr; j++) c[o + j] = beta == 0f ? tile[t + j] : c[o + j] + tile[t + j];
+            for (; j < nr; j++) c[o + j] = beta != 0f ? c[o + j] + tile[t + j] : tile[t + j] + add;
         }
     }
 
     /**
-     * Whether a direct weight gradient serves this convolution: {@link #applies}, and either
-     * {@link #byFilters} or maps of at least 1024 positions in whole vectors for {@link #weightGrad}
-     * (on smaller maps its lane sums cost more than the column matrix saves; 8x8 maps measured
-     * slower both ways than im2col + GEMM).
+     * Whether {@link #weightGrad} serves this convolution: {@link #applies}, filters in whole
+     * vectors, maps of at least 256 positions (16x16; on 8x8 maps the two extra columns per row
+     * waste too much, and im2col + GEMM measured faster).
      */
     static boolean appliesToWeightGrad(Conv.Geometry g) {
-        return applies(g) && (byFilters(g) || g.h() * g.w() >= 1024 && g.h() * g.w() % L == 0);
+        return applies(g) && g.f() % L == 0 && g.h() * g.w() >= 256;
     }
 
     /**
-     * Weight gradient gW[f, c, ki, kj] = sum over images and positions q of gy[f, q] * (pixel of
-     * x that q reads through (ki, kj)), in {@code units} fixed runs of images: run u sums images
+     * The weight gradient gW[f, c, ki, kj] = sum over images and positions q of gy[f, q] times
+     * the pixel q reads through (ki, kj), in {@code units} fixed runs of images: run u sums images
      * [n*u/units, n*(u+1)/units) into part[u] from partOff[u] (and the bias gradient into pb[u]),
-     * whichever thread takes it. A block of 8 filters x the 3 offsets of one kernel row keeps 24
-     * vector accumulators over all the run's positions (lanes along q) and sums their lanes once,
-     * in a fixed order, at the end.
+     * whichever thread takes it. Computed as gW^T[e, f] for blocks of 8 rows e = (c, ki, kj) x NR
+     * filters, as {@link MicroKernel} does it: per output position, two vectors of gy^T (gy
+     * transposed per image to [position, filter]) times 8 broadcast pixels read from a
+     * zero-bordered copy of x (16 rows x one vector when F is not a multiple of NR). With lanes
+     * along the filters no lane sums are needed.
      */
     static void weightGrad(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
-                           float[][] part, int[] partOff, double[][] pb) {
-        int hw = h * w, plane = (h + 2) * w, stride = L + c * plane + 2 * NR + L;
-        boolean[][] lanes = edges(PackedGemm.ceilDiv(hw, NR), w);
-        AtomicInteger next = new AtomicInteger();
-        Parallel.forRange(Math.min(Parallel.threads(), units), (long) f * c * 9 * hw * n / Math.min(Parallel.threads(), units), (from, to) -> {
-            ConvWorkspace ws = ConvWorkspace.get();
-            float[] sums = ws.sums(32 * L), totals = new float[32];
-            for (int u; (u = next.getAndIncrement()) < units; ) {
-                int i0 = (int) ((long) n * u / units), i1 = (int) ((long) n * (u + 1) / units), images = i1 - i0;
-                float[] xp = ws.padded(images * stride);
-                for (int k = 0; k < images; k++) copyWithRows(x, xo + (i0 + k) * c * hw, c, h, w, xp, k * stride, L, stride);
-                float[] dst = part[u];
-                int d0 = partOff[u];
-                for (int fb = 0; fb < f; fb += MR) {
-                    int mr = Math.min(MR, f - fb);
-                    for (int ch = 0; ch < c; ch++) {
-                        for (int ki = 0; ki < 3; ki++) {
-                            rowBlock(xp, L + ch * plane + ki * w, stride, gy, gyo + (i0 * f + fb) * hw, f * hw, hw, mr, images, hw, lanes, sums);
-                            laneSums(sums, 24, totals);
-                            for (int r = 0; r < mr; r++) {
-                                for (int kj = 0; kj < 3; kj++) dst[d0 + (fb + r) * c * 9 + ch * 9 + ki * 3 + kj] = totals[r * 3 + kj];
-                            }
-                        }
-                    }
-                }
-                if (pb[u].length > 0) {
-                    for (int k = i0; k < i1; k++) for (int r = 0; r < f; r++) pb[u][r] += Im2col.sum(gy, gyo + (k * f + r) * hw, hw);
-                }
-            }
-        });
-    }
-
-    /**
-     * sums[(r*3 + kj)*L ..] = lane sums over images k and positions q of gy[go + k*gStride + r*rowStride + q]
-     * times xp[xo + k*stride + q + kj - 1] (edge-masked): 8 filter rows (rows mr.. repeat row 0 and are ignored).
-     */
-    private static void rowBlock(float[] xp, int xo, int stride, float[] gy, int go, int gStride, int rowStride, int mr,
-                                 int images, int hw, boolean[][] lanes, float[] sums) {
-        int g0 = 0, g1 = mr > 1 ? rowStride : 0, g2 = mr > 2 ? 2 * rowStride : 0, g3 = mr > 3 ? 3 * rowStride : 0;
-        int g4 = mr > 4 ? 4 * rowStride : 0, g5 = mr > 5 ? 5 * rowStride : 0, g6 = mr > 6 ? 6 * rowStride : 0, g7 = mr > 7 ? 7 * rowStride : 0;
-        FloatVector z = FloatVector.zero(F);
-        FloatVector a00 = z, a01 = z, a02 = z;
-        FloatVector a10 = z, a11 = z, a12 = z;
-        FloatVector a20 = z, a21 = z, a22 = z;
-        FloatVector a30 = z, a31 = z, a32 = z;
-        FloatVector a40 = z, a41 = z, a42 = z;
-        FloatVector a50 = z, a51 = z, a52 = z;
-        FloatVector a60 = z, a61 = z, a62 = z;
-        FloatVector a70 = z, a71 = z, a72 = z;
-        for (int k = 0; k < images; k++) {
-            int xb = xo + k * stride, gb = go + k * gStride;
-            for (int q = 0; q < hw; q += L) {
-                VectorMask<Float> left = VectorMask.fromArray(F, lanes[0], q), right = VectorMask.fromArray(F, lanes[1], q);
-                FloatVector x0 = FloatVector.fromArray(F, xp, xb + q - 1).blend(z, left);
-                FloatVector x1 = FloatVector.fromArray(F, xp, xb + q);
-                FloatVector x2 = FloatVector.fromArray(F, xp, xb + q + 1).blend(z, right);
-                FloatVector y;
-                y = FloatVector.fromArray(F, gy, gb + g0 + q);
-                a00 = y.fma(x0, a00);
-                a01 = y.fma(x1, a01);
-                a02 = y.fma(x2, a02);
-                y = FloatVector.fromArray(F, gy, gb + g1 + q);
-                a10 = y.fma(x0, a10);
-                a11 = y.fma(x1, a11);
-                a12 = y.fma(x2, a12);
-                y = FloatVector.fromArray(F, gy, gb + g2 + q);
-                a20 = y.fma(x0, a20);
-                a21 = y.fma(x1, a21);
-                a22 = y.fma(x2, a22);
-                y = FloatVector.fromArray(F, gy, gb + g3 + q);
-                a30 = y.fma(x0, a30);
-                a31 = y.fma(x1, a31);
-                a32 = y.fma(x2, a32);
-                y = FloatVector.fromArray(F, gy, gb + g4 + q);
-                a40 = y.fma(x0, a40);
-                a41 = y.fma(x1, a41);
-                a42 = y.fma(x2, a42);
-                y = FloatVector.fromArray(F, gy, gb + g5 + q);
-                a50 = y.fma(x0, a50);
-                a51 = y.fma(x1, a51);
-                a52 = y.fma(x2, a52);
-                y = FloatVector.fromArray(F, gy, gb + g6 + q);
-                a60 = y.fma(x0, a60);
-                a61 = y.fma(x1, a61);
-                a62 = y.fma(x2, a62);
-                y = FloatVector.fromArray(F, gy, gb + g7 + q);
-                a70 = y.fma(x0, a70);
-                a71 = y.fma(x1, a71);
-                a72 = y.fma(x2, a72);
-            }
-        }
-        a00.intoArray(sums, 0* L);
-        a01.intoArray(sums, 1* L);
-        a02.intoArray(sums, 2* L);
-        a10.intoArray(sums, 3* L);
-        a11.intoArray(sums, 4* L);
-        a12.intoArray(sums, 5* L);
-        a20.intoArray(sums, 6* L);
-        a21.intoArray(sums, 7* L);
-        a22.intoArray(sums, 8* L);
-        a30.intoArray(sums, 9* L);
-        a31.intoArray(sums, 10* L);
-        a32.intoArray(sums, 11* L);
-        a40.intoArray(sums, 12* L);
-        a41.intoArray(sums, 13* L);
-        a42.intoArray(sums, 14* L);
-        a50.intoArray(sums, 15* L);
-        a51.intoArray(sums, 16* L);
-        a52.intoArray(sums, 17* L);
-        a60.intoArray(sums, 18* L);
-        a61.intoArray(sums, 19* L);
-        a62.intoArray(sums, 20* L);
-        a70.intoArray(sums, 21* L);
-        a71.intoArray(sums, 22* L);
-        a72.intoArray(sums, 23* L);
-    }
-
-    /**
-     * Whether the weight gradient goes by {@link #weightGradByFilters}: whole blocks of NR filters,
-     * on maps of 256 to 1023 positions (16x16): smaller maps waste too much on the two extra
-     * columns per row, larger ones do better with {@link #weightGrad}.
-     */
-    static boolean byFilters(Conv.Geometry g) {
-        int hw = g.h() * g.w();
-        return g.f() % NR == 0 && hw >= 256 && hw < 1024;
-    }
-
-    /**
-     * The weight gradient with lanes along the filters: gW^T[e, f] for blocks of 8 rows e = (c,
-     * ki, kj) x NR filters, as {@link MicroKernel} does it: per output position, two vectors of
-     * gy^T (gy transposed per image to [position, filter]) times 8 broadcast pixels read from a
-     * zero-bordered copy of x. No lane sums; runs of images and their partials as in {@link #weightGrad}.
-     */
-    static void weightGradByFilters(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
                                     float[][] part, int[] partOff, double[][] pb) {
         int hw = h * w, wp = w + 2, plane = (h + 2) * wp, xStride = c * plane, gStride = h * wp * f, ckk = c * 9;
-        // offsets of each row e = (c, ki, kj) in the bordered copy, padded with copies of row 0 to whole blocks of 8
-        int[] offs = new int[PackedGemm.ceilDiv(ckk, 8) * 8];
+        // blocks of 8 rows x NR filters, or (filters in whole vectors only) 16 rows x L filters
+        boolean wide = f % NR == 0;
+        int fw = wide ? NR : L, rows = wide ? 8 : 16;
+        // offsets of each row e = (c, ki, kj) in the bordered copy, padded with copies of row 0 to whole blocks
+        int[] offs = new int[PackedGemm.ceilDiv(ckk, rows) * rows];
         for (int e = 0; e < ckk; e++) offs[e] = (e / 9) * plane + (e % 9 / 3) * wp + e % 3;
         AtomicInteger next = new AtomicInteger();
         int workers = Math.min(Parallel.threads(), units);
         Parallel.forRange(workers, (long) f * ckk * hw * n / workers, (from, to) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tile = ws.tile();
-            int[] o8 = new int[8];
+            int[] o = new int[rows];
             for (int u; (u = next.getAndIncrement()) < units; ) {
                 int i0 = (int) ((long) n * u / units), i1 = (int) ((long) n * (u + 1) / units), images = i1 - i0;
                 // the extra columns of the last rows read up to W+2 floats past the last image: zeros
@@ -494,12 +335,13 @@ final class DirectConv {
                 }
                 float[] dst = part[u];
                 int d0 = partOff[u];
-                for (int fb = 0; fb < f; fb += NR) {
-                    for (int e0 = 0; e0 < ckk; e0 += 8) {
-                        System.arraycopy(offs, e0, o8, 0, 8);
-                        filterBlock(gt, fb, gStride, f, xp, 0, xStride, o8, h, w, wp, images, tile);
-                        for (int r = 0; r < Math.min(8, ckk - e0); r++) {
-                            for (int j = 0; j < NR; j++) dst[d0 + (fb + j) * ckk + e0 + r] = tile[r * NR + j];
+                for (int fb = 0; fb < f; fb += fw) {
+                    for (int e0 = 0; e0 < ckk; e0 += rows) {
+                        System.arraycopy(offs, e0, o, 0, rows);
+                        if (wide) filterBlock(gt, fb, gStride, f, xp, 0, xStride, o, h, wp, images, tile);
+                        else filterBlock16(gt, fb, gStride, f, xp, 0, xStride, o, h, wp, images, tile);
+                        for (int r = 0; r < Math.min(rows, ckk - e0); r++) {
+                            for (int j = 0; j < fw; j++) dst[d0 + (fb + j) * ckk + e0 + r] = tile[r * fw + j];
                         }
                     }
                 }
@@ -541,8 +383,8 @@ final class DirectConv {
      * times gt[go + k*gStride + p*ld + j], for 8 rows r and NR filters j. The positions run over
      * whole rows of the bordered copy, one counted loop: gt is zero in the two extra columns.
      */
-    static void filterBlock(float[] gt, int go, int gStride, int ld, float[] xp, int xo, int xStride, int[] offs,
-                                    int h, int w, int wp, int images, float[] tile) {
+    private static void filterBlock(float[] gt, int go, int gStride, int ld, float[] xp, int xo, int xStride, int[] offs,
+                                    int h, int wp, int images, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
@@ -595,5 +437,59 @@ final class DirectConv {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
+    }
+
+    /** {@link #filterBlock} for 16 rows x one vector of filters: tile[r*L + j]. */
+    private static void filterBlock16(float[] gt, int go, int gStride, int ld, float[] xp, int xo, int xStride, int[] offs,
+                                      int h, int wp, int images, float[] tile) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        FloatVector c4 = z, c5 = z, c6 = z, c7 = z;
+        FloatVector c8 = z, c9 = z, c10 = z, c11 = z;
+        FloatVector c12 = z, c13 = z, c14 = z, c15 = z;
+        int o0 = offs[0], o1 = offs[1], o2 = offs[2], o3 = offs[3];
+        int o4 = offs[4], o5 = offs[5], o6 = offs[6], o7 = offs[7];
+        int o8 = offs[8], o9 = offs[9], o10 = offs[10], o11 = offs[11];
+        int o12 = offs[12], o13 = offs[13], o14 = offs[14], o15 = offs[15];
+        int positions = h * wp;
+        for (int k = 0; k < images; k++) {
+            int gb = go + k * gStride, xb = xo + k * xStride;
+            for (int p = 0; p < positions; p++) {
+                int xq = xb + p;
+                FloatVector b = FloatVector.fromArray(F, gt, gb + p * ld);
+                c0 = FloatVector.broadcast(F, xp[xq + o0]).fma(b, c0);
+                c1 = FloatVector.broadcast(F, xp[xq + o1]).fma(b, c1);
+                c2 = FloatVector.broadcast(F, xp[xq + o2]).fma(b, c2);
+                c3 = FloatVector.broadcast(F, xp[xq + o3]).fma(b, c3);
+                c4 = FloatVector.broadcast(F, xp[xq + o4]).fma(b, c4);
+                c5 = FloatVector.broadcast(F, xp[xq + o5]).fma(b, c5);
+                c6 = FloatVector.broadcast(F, xp[xq + o6]).fma(b, c6);
+                c7 = FloatVector.broadcast(F, xp[xq + o7]).fma(b, c7);
+                c8 = FloatVector.broadcast(F, xp[xq + o8]).fma(b, c8);
+                c9 = FloatVector.broadcast(F, xp[xq + o9]).fma(b, c9);
+                c10 = FloatVector.broadcast(F, xp[xq + o10]).fma(b, c10);
+                c11 = FloatVector.broadcast(F, xp[xq + o11]).fma(b, c11);
+                c12 = FloatVector.broadcast(F, xp[xq + o12]).fma(b, c12);
+                c13 = FloatVector.broadcast(F, xp[xq + o13]).fma(b, c13);
+                c14 = FloatVector.broadcast(F, xp[xq + o14]).fma(b, c14);
+                c15 = FloatVector.broadcast(F, xp[xq + o15]).fma(b, c15);
+            }
+        }
+        c0.intoArray(tile, 0 * L);
+        c1.intoArray(tile, 1 * L);
+        c2.intoArray(tile, 2 * L);
+        c3.intoArray(tile, 3 * L);
+        c4.intoArray(tile, 4 * L);
+        c5.intoArray(tile, 5 * L);
+        c6.intoArray(tile, 6 * L);
+        c7.intoArray(tile, 7 * L);
+        c8.intoArray(tile, 8 * L);
+        c9.intoArray(tile, 9 * L);
+        c10.intoArray(tile, 10 * L);
+        c11.intoArray(tile, 11 * L);
+        c12.intoArray(tile, 12 * L);
+        c13.intoArray(tile, 13 * L);
+        c14.intoArray(tile, 14 * L);
+        c15.intoArray(tile, 15 * L);
     }
 }
