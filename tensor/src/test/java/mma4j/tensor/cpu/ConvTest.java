@@ -64,6 +64,8 @@ class ConvTest {
                 // whole blocks of 32 filters), by position lanes (>= 1024 positions), partial blocks of rows
                 new Case(3, 5, 32, 16, 16, 3, 1, 1, true),
                 new Case(2, 3, 64, 16, 20, 3, 1, 1, false),
+                new Case(2, 3, 16, 16, 16, 3, 1, 1, true),   // 16 filters: blocks of 16 rows x one vector
+                new Case(2, 11, 48, 17, 16, 3, 1, 1, true),
                 new Case(3, 2, 9, 32, 32, 3, 1, 1, true),
                 new Case(1, 9, 17, 33, 33, 3, 1, 1, true),
                 new Case(2, 33, 12, 6, 6, 3, 1, 1, true)));  // more channels than one block of DirectConv.CB
