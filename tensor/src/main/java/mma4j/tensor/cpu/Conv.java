@@ -170,7 +170,7 @@ final class Conv {
         Geometry g = geometry(x, w, stride, pad);
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
-        if (direct && DirectConv.applies(g)) {
+        if (direct && DirectConv.applies(g, g.f())) {
             DirectConv.Packed a = DirectConv.Packed.of(wd, wo, g.f(), g.c(), ConvWorkspace.get().weights(DirectConv.packedSize(g.f(), g.c())));
             DirectConv.run(a, xd, xo, g.n(), g.h(), g.w(), bd, bo, od, oo);
             return;
@@ -229,7 +229,7 @@ final class Conv {
         Geometry g = geometry(gx, w, stride, pad);
         float[] gyd = gy.array(), gxd = gx.array();
         int gyo = gy.offset(), gxo = gx.offset();
-        if (direct && DirectConv.applies(g)) {
+        if (direct && DirectConv.applies(g, g.c())) {
             // the same convolution of gy with the weights flipped and transposed: W'[c, f, i, j] = W[f, c, 2-i, 2-j]
             ConvWorkspace ws = ConvWorkspace.get();
             float[] flipped = DirectConv.flip(w.array(), w.offset(), g.f(), g.c(), ws.block(g.f() * g.ckk()));

@@ -40,6 +40,14 @@ final class DirectConv {
         return Simd.enabled() && g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1 && g.h() * g.w() >= NR;
     }
 
+    /**
+     * Whether {@link #run} serves a convolution with this many output channels: at least a whole
+     * panel of MR (the input gradient of a 3-channel first layer measured faster by im2col).
+     */
+    static boolean applies(Conv.Geometry g, int outChannels) {
+        return applies(g) && outChannels >= MR;
+    }
+
     /** Floats {@link Packed#of} needs for rows x channels*9 weights. */
     static int packedSize(int rows, int channels) {
         return PackedGemm.ceilDiv(rows, MR) * MR * channels * 9;
