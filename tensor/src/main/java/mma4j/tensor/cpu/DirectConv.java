@@ -319,42 +319,47 @@ final class DirectConv {
      */
     static void weightGrad(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
                                     float[][] part, int[] partOff, double[][] pb) {
-        int hw = h * w, wp = w + 2, plane = (h + 2) * wp, xStride = c * plane, gStride = h * wp * f, ckk = c * 9;
+        int hw = h * w, wp = w + 2, plane = (h + 2) * wp, xStride = c * plane, positions = h * wp, gStride = positions * f, ckk = c * 9;
         // blocks of 8 rows x NR filters, or (filters in whole vectors only) 16 rows x L filters
         boolean wide = f % NR == 0;
         int fw = wide ? NR : L, rows = wide ? 8 : 16;
         // offsets of each row e = (c, ki, kj) in the bordered copy, padded with copies of row 0 to whole blocks
-        int[] offs = new int[PackedGemm.ceilDiv(ckk, rows) * rows];
+        int ckkPad = PackedGemm.ceilDiv(ckk, rows) * rows;
+        int[] offs = new int[ckkPad];
         for (int e = 0; e < ckk; e++) offs[e] = (e / 9) * plane + (e % 9 / 3) * wp + e % 3;
         AtomicInteger next = new AtomicInteger();
         int workers = Math.min(Parallel.threads(), units);
         Parallel.forRange(workers, (long) f * ckk * hw * n / workers, (from, to) -> {
             ConvWorkspace ws = ConvWorkspace.get();
-            float[] tile = ws.tile();
+            float[] acc = ws.col(f * ckkPad);
             int[] o = new int[rows];
+            // one image at a time (its bordered copy and gy^T stay in L2), its sums added to the run's
+            float[] xp = ws.padded(xStride + wp), gt = ws.block(gStride);
+            // the extra columns of the last rows read up to W+2 floats past the image: zeros
+            Arrays.fill(xp, xStride, xStride + wp, 0f);
             for (int u; (u = next.getAndIncrement()) < units; ) {
-                int i0 = (int) ((long) n * u / units), i1 = (int) ((long) n * (u + 1) / units), images = i1 - i0;
-                // the extra columns of the last rows read up to W+2 floats past the last image: zeros
-                float[] xp = ws.padded(images * xStride + wp), gt = ws.block(images * gStride);
-                Arrays.fill(xp, images * xStride, images * xStride + wp, 0f);
-                for (int k = 0; k < images; k++) {
-                    border(x, xo + (i0 + k) * c * hw, c, h, w, xp, k * xStride);
-                    transposeRows(gy, gyo + (i0 + k) * f * hw, f, h, w, gt, k * gStride);
-                }
+                int i0 = (int) ((long) n * u / units), i1 = (int) ((long) n * (u + 1) / units);
                 float[] dst = part[u];
                 int d0 = partOff[u];
-                for (int fb = 0; fb < f; fb += fw) {
-                    for (int e0 = 0; e0 < ckk; e0 += rows) {
-                        System.arraycopy(offs, e0, o, 0, rows);
-                        if (wide) filterBlock(gt, fb, gStride, f, xp, 0, xStride, o, h, wp, images, tile);
-                        else filterBlock16(gt, fb, gStride, f, xp, 0, xStride, o, h, wp, images, tile);
-                        for (int r = 0; r < Math.min(rows, ckk - e0); r++) {
-                            for (int j = 0; j < fw; j++) dst[d0 + (fb + j) * ckk + e0 + r] = tile[r * fw + j];
+                for (int k = i0; k < i1; k++) {
+                    border(x, xo + k * c * hw, c, h, w, xp, 0);
+                    transposeRows(gy, gyo + k * f * hw, f, h, w, gt, 0);
+                    // block (fb, e0) keeps its accumulators at acc[(fb*ckkPad + e0*fw)..], carried over the run's images
+                    for (int fb = 0; fb < f; fb += fw) {
+                        for (int e0 = 0; e0 < ckk; e0 += rows) {
+                            System.arraycopy(offs, e0, o, 0, rows);
+                            int at = fb * ckkPad + e0 * fw;
+                            if (wide) filterBlock(gt, fb, f, xp, o, positions, acc, at, k == i0);
+                            else filterBlock16(gt, fb, f, xp, o, positions, acc, at, k == i0);
                         }
                     }
+                    if (pb[u].length > 0) for (int r = 0; r < f; r++) pb[u][r] += Im2col.sum(gy, gyo + (k * f + r) * hw, hw);
                 }
-                if (pb[u].length > 0) {
-                    for (int k = i0; k < i1; k++) for (int r = 0; r < f; r++) pb[u][r] += Im2col.sum(gy, gyo + (k * f + r) * hw, hw);
+                for (int fb = 0; fb < f; fb += fw) {
+                    for (int e = 0; e < ckk; e++) {
+                        int at = fb * ckkPad + e / rows * rows * fw + e % rows * fw;
+                        for (int j = 0; j < fw; j++) dst[d0 + (fb + j) * ckk + e] = acc[at + j];
+                    }
                 }
             }
         });
@@ -387,117 +392,130 @@ final class DirectConv {
     }
 
     /**
-     * tile[r*NR + j] = sum over images k and positions p = oy*(W+2) + ox of xp[xo + k*xStride + p + offs[r]]
-     * times gt[go + k*gStride + p*ld + j], for 8 rows r and NR filters j. The positions run over
-     * whole rows of the bordered copy, one counted loop: gt is zero in the two extra columns.
+     * acc[at + r*NR + j] (+)= sum over positions p = oy*(W+2) + ox of xp[p + offs[r]] times
+     * gt[go + p*ld + j], for 8 rows r and NR filters j (first: start from zero). The positions run over whole rows of the bordered copy, one
+     * counted loop (short loops per row measured half as fast): gt is zero in the two extra columns.
      */
-    private static void filterBlock(float[] gt, int go, int gStride, int ld, float[] xp, int xo, int xStride, int[] offs,
-                                    int h, int wp, int images, float[] tile) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
-        FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
+    private static void filterBlock(float[] gt, int go, int ld, float[] xp, int[] offs, int positions, float[] acc, int at, boolean first) {
+        FloatVector c00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 0 * NR);
+        FloatVector c01 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 0 * NR + L);
+        FloatVector c10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 1 * NR);
+        FloatVector c11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 1 * NR + L);
+        FloatVector c20 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 2 * NR);
+        FloatVector c21 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 2 * NR + L);
+        FloatVector c30 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 3 * NR);
+        FloatVector c31 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 3 * NR + L);
+        FloatVector c40 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 4 * NR);
+        FloatVector c41 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 4 * NR + L);
+        FloatVector c50 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 5 * NR);
+        FloatVector c51 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 5 * NR + L);
+        FloatVector c60 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 6 * NR);
+        FloatVector c61 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 6 * NR + L);
+        FloatVector c70 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 7 * NR);
+        FloatVector c71 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 7 * NR + L);
         int o0 = offs[0], o1 = offs[1], o2 = offs[2], o3 = offs[3], o4 = offs[4], o5 = offs[5], o6 = offs[6], o7 = offs[7];
-        int positions = h * wp;
-        for (int k = 0; k < images; k++) {
-            int gb = go + k * gStride, xb = xo + k * xStride;
-            for (int p = 0; p < positions; p++) {
-                    int gq = gb + p * ld, xq = xb + p;
-                    FloatVector b0 = FloatVector.fromArray(F, gt, gq), b1 = FloatVector.fromArray(F, gt, gq + L), x;
-                    x = FloatVector.broadcast(F, xp[xq + o0]);
-                    c00 = x.fma(b0, c00);
-                    c01 = x.fma(b1, c01);
-                    x = FloatVector.broadcast(F, xp[xq + o1]);
-                    c10 = x.fma(b0, c10);
-                    c11 = x.fma(b1, c11);
-                    x = FloatVector.broadcast(F, xp[xq + o2]);
-                    c20 = x.fma(b0, c20);
-                    c21 = x.fma(b1, c21);
-                    x = FloatVector.broadcast(F, xp[xq + o3]);
-                    c30 = x.fma(b0, c30);
-                    c31 = x.fma(b1, c31);
-                    x = FloatVector.broadcast(F, xp[xq + o4]);
-                    c40 = x.fma(b0, c40);
-                    c41 = x.fma(b1, c41);
-                    x = FloatVector.broadcast(F, xp[xq + o5]);
-                    c50 = x.fma(b0, c50);
-                    c51 = x.fma(b1, c51);
-                    x = FloatVector.broadcast(F, xp[xq + o6]);
-                    c60 = x.fma(b0, c60);
-                    c61 = x.fma(b1, c61);
-                    x = FloatVector.broadcast(F, xp[xq + o7]);
-                    c70 = x.fma(b0, c70);
-                    c71 = x.fma(b1, c71);
-            }
+        for (int p = 0; p < positions; p++) {
+            int gq = go + p * ld;
+            FloatVector b0 = FloatVector.fromArray(F, gt, gq), b1 = FloatVector.fromArray(F, gt, gq + L), x;
+            x = FloatVector.broadcast(F, xp[p + o0]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, xp[p + o1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, xp[p + o2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, xp[p + o3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, xp[p + o4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, xp[p + o5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(F, xp[p + o6]);
+            c60 = x.fma(b0, c60);
+            c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(F, xp[p + o7]);
+            c70 = x.fma(b0, c70);
+            c71 = x.fma(b1, c71);
         }
-        c00.intoArray(tile, 0 * NR);
-        c01.intoArray(tile, 0 * NR + L);
-        c10.intoArray(tile, 1 * NR);
-        c11.intoArray(tile, 1 * NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
+        c00.intoArray(acc, at + 0 * NR);
+        c01.intoArray(acc, at + 0 * NR + L);
+        c10.intoArray(acc, at + 1 * NR);
+        c11.intoArray(acc, at + 1 * NR + L);
+        c20.intoArray(acc, at + 2 * NR);
+        c21.intoArray(acc, at + 2 * NR + L);
+        c30.intoArray(acc, at + 3 * NR);
+        c31.intoArray(acc, at + 3 * NR + L);
+        c40.intoArray(acc, at + 4 * NR);
+        c41.intoArray(acc, at + 4 * NR + L);
+        c50.intoArray(acc, at + 5 * NR);
+        c51.intoArray(acc, at + 5 * NR + L);
+        c60.intoArray(acc, at + 6 * NR);
+        c61.intoArray(acc, at + 6 * NR + L);
+        c70.intoArray(acc, at + 7 * NR);
+        c71.intoArray(acc, at + 7 * NR + L);
     }
 
-    /** {@link #filterBlock} for 16 rows x one vector of filters: tile[r*L + j]. */
-    private static void filterBlock16(float[] gt, int go, int gStride, int ld, float[] xp, int xo, int xStride, int[] offs,
-                                      int h, int wp, int images, float[] tile) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
-        FloatVector c4 = z, c5 = z, c6 = z, c7 = z;
-        FloatVector c8 = z, c9 = z, c10 = z, c11 = z;
-        FloatVector c12 = z, c13 = z, c14 = z, c15 = z;
+    /** {@link #filterBlock} for 16 rows x one vector of filters: acc[at + r*L + j]. */
+    private static void filterBlock16(float[] gt, int go, int ld, float[] xp, int[] offs, int positions, float[] acc, int at, boolean first) {
+        FloatVector c0 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 0 * L);
+        FloatVector c1 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 1 * L);
+        FloatVector c2 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 2 * L);
+        FloatVector c3 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 3 * L);
+        FloatVector c4 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 4 * L);
+        FloatVector c5 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 5 * L);
+        FloatVector c6 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 6 * L);
+        FloatVector c7 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 7 * L);
+        FloatVector c8 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 8 * L);
+        FloatVector c9 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 9 * L);
+        FloatVector c10 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 10 * L);
+        FloatVector c11 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 11 * L);
+        FloatVector c12 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 12 * L);
+        FloatVector c13 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 13 * L);
+        FloatVector c14 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 14 * L);
+        FloatVector c15 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 15 * L);
         int o0 = offs[0], o1 = offs[1], o2 = offs[2], o3 = offs[3];
         int o4 = offs[4], o5 = offs[5], o6 = offs[6], o7 = offs[7];
         int o8 = offs[8], o9 = offs[9], o10 = offs[10], o11 = offs[11];
         int o12 = offs[12], o13 = offs[13], o14 = offs[14], o15 = offs[15];
-        int positions = h * wp;
-        for (int k = 0; k < images; k++) {
-            int gb = go + k * gStride, xb = xo + k * xStride;
-            for (int p = 0; p < positions; p++) {
-                int xq = xb + p;
-                FloatVector b = FloatVector.fromArray(F, gt, gb + p * ld);
-                c0 = FloatVector.broadcast(F, xp[xq + o0]).fma(b, c0);
-                c1 = FloatVector.broadcast(F, xp[xq + o1]).fma(b, c1);
-                c2 = FloatVector.broadcast(F, xp[xq + o2]).fma(b, c2);
-                c3 = FloatVector.broadcast(F, xp[xq + o3]).fma(b, c3);
-                c4 = FloatVector.broadcast(F, xp[xq + o4]).fma(b, c4);
-                c5 = FloatVector.broadcast(F, xp[xq + o5]).fma(b, c5);
-                c6 = FloatVector.broadcast(F, xp[xq + o6]).fma(b, c6);
-                c7 = FloatVector.broadcast(F, xp[xq + o7]).fma(b, c7);
-                c8 = FloatVector.broadcast(F, xp[xq + o8]).fma(b, c8);
-                c9 = FloatVector.broadcast(F, xp[xq + o9]).fma(b, c9);
-                c10 = FloatVector.broadcast(F, xp[xq + o10]).fma(b, c10);
-                c11 = FloatVector.broadcast(F, xp[xq + o11]).fma(b, c11);
-                c12 = FloatVector.broadcast(F, xp[xq + o12]).fma(b, c12);
-                c13 = FloatVector.broadcast(F, xp[xq + o13]).fma(b, c13);
-                c14 = FloatVector.broadcast(F, xp[xq + o14]).fma(b, c14);
-                c15 = FloatVector.broadcast(F, xp[xq + o15]).fma(b, c15);
-            }
+        for (int p = 0; p < positions; p++) {
+            FloatVector b = FloatVector.fromArray(F, gt, go + p * ld);
+            c0 = FloatVector.broadcast(F, xp[p + o0]).fma(b, c0);
+            c1 = FloatVector.broadcast(F, xp[p + o1]).fma(b, c1);
+            c2 = FloatVector.broadcast(F, xp[p + o2]).fma(b, c2);
+            c3 = FloatVector.broadcast(F, xp[p + o3]).fma(b, c3);
+            c4 = FloatVector.broadcast(F, xp[p + o4]).fma(b, c4);
+            c5 = FloatVector.broadcast(F, xp[p + o5]).fma(b, c5);
+            c6 = FloatVector.broadcast(F, xp[p + o6]).fma(b, c6);
+            c7 = FloatVector.broadcast(F, xp[p + o7]).fma(b, c7);
+            c8 = FloatVector.broadcast(F, xp[p + o8]).fma(b, c8);
+            c9 = FloatVector.broadcast(F, xp[p + o9]).fma(b, c9);
+            c10 = FloatVector.broadcast(F, xp[p + o10]).fma(b, c10);
+            c11 = FloatVector.broadcast(F, xp[p + o11]).fma(b, c11);
+            c12 = FloatVector.broadcast(F, xp[p + o12]).fma(b, c12);
+            c13 = FloatVector.broadcast(F, xp[p + o13]).fma(b, c13);
+            c14 = FloatVector.broadcast(F, xp[p + o14]).fma(b, c14);
+            c15 = FloatVector.broadcast(F, xp[p + o15]).fma(b, c15);
         }
-        c0.intoArray(tile, 0 * L);
-        c1.intoArray(tile, 1 * L);
-        c2.intoArray(tile, 2 * L);
-        c3.intoArray(tile, 3 * L);
-        c4.intoArray(tile, 4 * L);
-        c5.intoArray(tile, 5 * L);
-        c6.intoArray(tile, 6 * L);
-        c7.intoArray(tile, 7 * L);
-        c8.intoArray(tile, 8 * L);
-        c9.intoArray(tile, 9 * L);
-        c10.intoArray(tile, 10 * L);
-        c11.intoArray(tile, 11 * L);
-        c12.intoArray(tile, 12 * L);
-        c13.intoArray(tile, 13 * L);
-        c14.intoArray(tile, 14 * L);
-        c15.intoArray(tile, 15 * L);
+        c0.intoArray(acc, at + 0 * L);
+        c1.intoArray(acc, at + 1 * L);
+        c2.intoArray(acc, at + 2 * L);
+        c3.intoArray(acc, at + 3 * L);
+        c4.intoArray(acc, at + 4 * L);
+        c5.intoArray(acc, at + 5 * L);
+        c6.intoArray(acc, at + 6 * L);
+        c7.intoArray(acc, at + 7 * L);
+        c8.intoArray(acc, at + 8 * L);
+        c9.intoArray(acc, at + 9 * L);
+        c10.intoArray(acc, at + 10 * L);
+        c11.intoArray(acc, at + 11 * L);
+        c12.intoArray(acc, at + 12 * L);
+        c13.intoArray(acc, at + 13 * L);
+        c14.intoArray(acc, at + 14 * L);
+        c15.intoArray(acc, at + 15 * L);
     }
 }
