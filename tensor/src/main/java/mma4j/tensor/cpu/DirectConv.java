@@ -300,7 +300,7 @@ final class DirectConv {
 
     /**
      * Whether {@link #weightGrad} serves this convolution: {@link #applies}, filters in whole
-     * vectors, maps of at least 256 positions (16x16; on 8x8 maps the two extra columns per row
+     * vectors, maps of at least 256 positions (16x16; on 8x8 maps the extra position per row
      * waste too much, and im2col + GEMM measured faster), at most 64 channels in and out (at
      * 128 x 128 channels on 16x16 maps im2col + GEMM measured ~20% faster).
      */
@@ -320,7 +320,8 @@ final class DirectConv {
      */
     static void weightGrad(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
                                     float[][] part, int[] partOff, double[][] pb) {
-        int hw = h * w, wp = w + 2, plane = (h + 2) * wp, xStride = c * plane, positions = h * wp, gStride = positions * f, ckk = c * 9;
+        // rows of W+1 in the bordered copy (see border) and in gy^T: one extra position per row
+        int hw = h * w, wp = w + 1, plane = (h + 2) * wp + 1, xStride = c * plane, positions = h * wp, gStride = positions * f, ckk = c * 9;
         // blocks of 8 rows x NR filters, or (filters in whole vectors only) 16 rows x L filters
         boolean wide = f % NR == 0;
         int fw = wide ? NR : L, rows = wide ? 8 : 16;
@@ -336,7 +337,7 @@ final class DirectConv {
             int[] o = new int[rows];
             // one image at a time (its bordered copy and gy^T stay in L2), its sums added to the run's
             float[] xp = ws.padded(xStride + wp), gt = ws.block(gStride);
-            // the extra columns of the last rows read up to W+2 floats past the image: zeros
+            // the extra position of the last row reads one float past the image: zero
             Arrays.fill(xp, xStride, xStride + wp, 0f);
             for (int u; (u = next.getAndIncrement()) < units; ) {
                 int i0 = (int) ((long) n * u / units), i1 = (int) ((long) n * (u + 1) / units);
@@ -366,9 +367,9 @@ final class DirectConv {
         });
     }
 
-    /** dst[(oy*(W+2) + ox)*F + f] = gy[f, oy, ox] (an [F, H, W] image from go), zero for ox >= W. */
+    /** dst[(oy*(W+1) + ox)*F + f] = gy[f, oy, ox] (an [F, H, W] image from go), zero for ox = W. */
     private static void transposeRows(float[] gy, int go, int f, int h, int w, float[] dst, int off) {
-        int wp = w + 2;
+        int wp = w + 1;
         for (int oy = 0; oy < h; oy++) {
             int d = off + oy * wp * f;
             GemmPacking.copyRowMajor(gy, go + oy * w, 1, h * w, w, f, dst, d);
@@ -376,9 +377,14 @@ final class DirectConv {
         }
     }
 
-    /** Copies C planes of H x W into dst from off as planes of (H+2) x (W+2) with a zero border. */
+    /**
+     * Copies C planes of H x W into dst from off as planes of (H+2) x (W+1) + 1: pixel (y, x) at
+     * (y+1)*(W+1) + x + 1, the rest zero. Column 0 of each row is the zero both to the left of its
+     * row and to the right of the row above, so output position oy*(W+1) + ox reads its window
+     * pixel (ki, kj) at (oy+ki)*(W+1) + ox + kj with no test, at the cost of one extra position per row.
+     */
     private static void border(float[] x, int xo, int c, int h, int w, float[] dst, int off) {
-        int wp = w + 2, plane = (h + 2) * wp;
+        int wp = w + 1, plane = (h + 2) * wp + 1;
         for (int ch = 0; ch < c; ch++) {
             int base = off + ch * plane;
             Arrays.fill(dst, base, base + wp + 1, 0f);
@@ -386,16 +392,16 @@ final class DirectConv {
                 int d = base + (y + 1) * wp + 1;
                 Im2col.copy(x, xo + (ch * h + y) * w, dst, d, w);
                 dst[d + w] = 0f;
-                dst[d + w + 1] = 0f;
             }
             Arrays.fill(dst, base + (h + 1) * wp + 1, base + plane, 0f);
         }
     }
 
     /**
-     * acc[at + r*NR + j] (+)= sum over positions p = oy*(W+2) + ox of xp[p + offs[r]] times
-     * gt[go + p*ld + j], for 8 rows r and NR filters j (first: start from zero). The positions run over whole rows of the bordered copy, one
-     * counted loop (short loops per row measured half as fast): gt is zero in the two extra columns.
+     * acc[at + r*NR + j] (+)= sum over positions p = oy*(W+1) + ox of xp[p + offs[r]] times
+     * gt[go + p*ld + j], for 8 rows r and NR filters j (first: start from zero). The positions run
+     * over whole rows of the bordered copy, one counted loop (short loops per row measured half as
+     * fast): gt is zero at the extra position of each row.
      */
     private static void filterBlock(float[] gt, int go, int ld, float[] xp, int[] offs, int positions, float[] acc, int at, boolean first) {
         FloatVector c00 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, acc, at + 0 * NR);
