@@ -149,4 +149,30 @@ public final class NnOps {
         x.kernels().batchNormBackward(gy, x, mean, invStd, gamma, gx, gg, gb);
         return new Tensor[] {gx, gg, gb};
     }
+
+    // ------------------------------------------------------------ optimizer step
+
+    /**
+     * One torch.optim.SGD update of {@code param} in place (see {@link Kernels#sgdStep}); the
+     * momentum buffer, required when momentum != 0, is written too (on the first step it is
+     * only written, so it may hold anything).
+     */
+    public static void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float dampening,
+                               float weightDecay, boolean nesterov, boolean firstStep) {
+        String op = "sgdStep";
+        if (!param.sameShape(grad)) {
+            throw new IllegalArgumentException(op + ": gradient " + Shapes.str(grad.shape()) + " does not match parameter " + Shapes.str(param.shape()));
+        }
+        param.checkSameDevice(op, grad);
+        if (momentum != 0f) {
+            if (momentumBuffer == null) throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
+            if (!param.sameShape(momentumBuffer)) {
+                throw new IllegalArgumentException(op + ": momentum buffer " + Shapes.str(momentumBuffer.shape()) + " does not match parameter " + Shapes.str(param.shape()));
+            }
+            param.checkSameDevice(op, momentumBuffer);
+            momentumBuffer.markModified(op);
+        }
+        param.markModified(op);
+        param.kernels().sgdStep(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+    }
 }

@@ -619,7 +619,7 @@ public final class Tensor {
         return out;
     }
 
-    private void checkSameDevice(String op, Tensor o) {
+    void checkSameDevice(String op, Tensor o) {
         if (!device().equals(o.device())) {
             throw new IllegalArgumentException(op + ": tensors on different devices, " + device() + " and " + o.device());
         }
@@ -633,6 +633,12 @@ public final class Tensor {
      * target's shape without growing it; an operand that overlaps the target in memory in a
      * different layout (x += x.t()) is copied first, so every element reads the old values.
      */
+
+    /** Marks this tensor's storage as written by a kernel outside Tensor's own in-place ops (autograd's saved-tensor check reads it). */
+    void markModified(String op) {
+        checkWritable(op);
+        storage.bumpVersion();
+    }
 
     private void checkWritable(String op) {
         for (int i = 0; i < shape.length; i++) {

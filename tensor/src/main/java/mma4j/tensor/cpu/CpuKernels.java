@@ -153,4 +153,17 @@ final class CpuKernels implements Kernels {
     public void batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
         BatchNorm.backward(gy.contiguous(), x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
     }
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float dampening,
+                        float weightDecay, boolean nesterov, boolean firstStep) {
+        boolean withBuffer = momentum != 0f;
+        if (!param.isContiguous() || !grad.isContiguous() || (withBuffer && !momentumBuffer.isContiguous())) {
+            Kernels.super.sgdStep(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            return;
+        }
+        SgdStep.run(param.array(), param.offset(), grad.array(), grad.offset(),
+                withBuffer ? momentumBuffer.array() : null, withBuffer ? momentumBuffer.offset() : 0, param.numel(),
+                new SgdStep.Args(lr, momentum, dampening, weightDecay, nesterov, firstStep));
+    }
 }
