@@ -36,8 +36,22 @@ public final class Functional {
      */
     public static Variable batchNorm(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
                                      boolean training, float momentum, float eps) {
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, false);
+    }
+
+    /**
+     * relu(batchNorm(x)): the same values and gradients as the two ops, with the ReLU fused into
+     * the batch-norm kernels in training mode (no extra pass, no extra activation tensor).
+     */
+    public static Variable batchNormRelu(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
+                                         boolean training, float momentum, float eps) {
+        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    private static Variable batchNorm(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
+                                      boolean training, float momentum, float eps, boolean relu) {
         if (training) {
-            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps);
+            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps, relu);
             Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
             if (runningMean != null) {
                 runningMean.mulInPlace(1f - momentum).addInPlace(fn.batchMean().mul(momentum));
@@ -47,7 +61,8 @@ public final class Functional {
         }
         if (runningMean == null) throw new IllegalArgumentException("batchNorm: eval mode needs running statistics");
         Layers.BatchNormEval fn = new Layers.BatchNormEval(runningMean, runningVar, eps);
-        return weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+        Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+        return relu ? y.relu() : y;
     }
 
     public static Variable maxPool2d(Variable x, int kernel, int stride, int padding) {

@@ -52,6 +52,19 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Variable forward(Variable x) {
+        return forward(x, false);
+    }
+
+    /**
+     * relu(forward(x)) with the ReLU fused into the batch-norm kernels in training mode: the
+     * same values and gradients, one pass less each way. The models use it for BN-ReLU pairs,
+     * and {@link Sequential} for a BatchNorm followed by a {@link ReLU}.
+     */
+    public Variable forwardRelu(Variable x) {
+        return forward(x, true);
+    }
+
+    private Variable forward(Variable x, boolean relu) {
         checkInput(x);
         if (x.size(1) != numFeatures) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": input " + Shapes.str(x.shape()) + " has " + x.size(1)
@@ -66,7 +79,8 @@ public abstract class BatchNorm extends Module {
         boolean useBatchStats = isTraining() || !trackRunningStats;
         Tensor mean = trackRunningStats ? buffer("running_mean") : null;
         Tensor var = trackRunningStats ? buffer("running_var") : null;
-        return Functional.batchNorm(x, mean, var, weight, bias, useBatchStats, factor, eps);
+        return relu ? Functional.batchNormRelu(x, mean, var, weight, bias, useBatchStats, factor, eps)
+                : Functional.batchNorm(x, mean, var, weight, bias, useBatchStats, factor, eps);
     }
 
     /** Resets running_mean to 0, running_var to 1 and num_batches_tracked to 0. */

@@ -70,6 +70,21 @@ public interface Kernels {
     // ---------------------------------------------------------------- fused training ops
     // Composed defaults that work on any device; a backend overrides them with one kernel.
 
+    /** batchNormTrain, then ReLU on y (y = relu(batchNorm(x))); the statistics are those of batchNormTrain. */
+    default void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
+        batchNormTrain(x, gamma, beta, eps, y, mean, invStd, unbiasedVar);
+        unary(UnaryOp.RELU, y, 0f, 0f, y);
+    }
+
+    /**
+     * Backward of y = relu(batchNorm(x)) given that y: batchNormBackward of the gradient where
+     * y != 0 (ReLU's output is 0 or positive) and 0 elsewhere.
+     */
+    default void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
+        Tensor passed = Tensor.where(y, gy, Tensor.scalar(0f).to(gy.device()));
+        batchNormBackward(passed, x, mean, invStd, gamma, gx, gGamma, gBeta);
+    }
+
     /**
      * The fused MMA forward: for a row-normalized [n,d] {@code w} (n >= 2), maxCos[i] is the
      * largest w_i . w_j over j != i and nearest[i] that j as a float (first on ties, NaN counts

@@ -123,6 +123,11 @@ public final class NnOps {
     }
 
     public static BatchNormResult batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps) {
+        return batchNormTrain(x, gamma, beta, eps, false);
+    }
+
+    /** Training-mode batch-norm; with {@code relu} the output is relu(batchNorm(x)), made in the same pass. */
+    public static BatchNormResult batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, boolean relu) {
         checkBn("batchNorm", x, gamma, beta);
         int perChannel = x.numel() / Math.max(1, x.size(1));
         if (perChannel < 2) {
@@ -130,7 +135,8 @@ public final class NnOps {
         }
         int c = x.size(1);
         Tensor y = x.newTensor(x.shape()), mean = x.newTensor(c), invStd = x.newTensor(c), uv = x.newTensor(c);
-        x.kernels().batchNormTrain(x, gamma, beta, eps, y, mean, invStd, uv);
+        if (relu) x.kernels().batchNormReluTrain(x, gamma, beta, eps, y, mean, invStd, uv);
+        else x.kernels().batchNormTrain(x, gamma, beta, eps, y, mean, invStd, uv);
         return new BatchNormResult(y, mean, invStd, uv);
     }
 
@@ -143,10 +149,24 @@ public final class NnOps {
 
     /** Returns {gradInput, gradGamma (or null), gradBeta (or null)}. */
     public static Tensor[] batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, boolean affine) {
+        return batchNormBackward(gy, null, x, mean, invStd, gamma, affine);
+    }
+
+    /**
+     * Backward of batch-norm, or of relu(batchNorm(x)) when {@code reluOutput} (that forward's
+     * output) is given. Returns {gradInput, gradGamma (or null), gradBeta (or null)}.
+     */
+    public static Tensor[] batchNormBackward(Tensor gy, Tensor reluOutput, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, boolean affine) {
+        String op = reluOutput == null ? "batchNormBackward" : "batchNormReluBackward";
+        if (!gy.sameShape(x) || (reluOutput != null && !reluOutput.sameShape(x))) {
+            throw new IllegalArgumentException(op + ": gradient " + Shapes.str(gy.shape())
+                    + (reluOutput == null ? "" : " and output " + Shapes.str(reluOutput.shape())) + " must match input " + Shapes.str(x.shape()));
+        }
         int c = x.size(1);
         Tensor gx = x.newTensor(x.shape());
         Tensor gg = affine ? x.newTensor(c) : null, gb = affine ? x.newTensor(c) : null;
-        x.kernels().batchNormBackward(gy, x, mean, invStd, gamma, gx, gg, gb);
+        if (reluOutput == null) x.kernels().batchNormBackward(gy, x, mean, invStd, gamma, gx, gg, gb);
+        else x.kernels().batchNormReluBackward(gy, reluOutput, x, mean, invStd, gamma, gx, gg, gb);
         return new Tensor[] {gx, gg, gb};
     }
 

@@ -167,8 +167,13 @@ public final class Basic {
             saveForBackward(y);
             return y;
         }
-        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch).
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(saved()[0].gt(0f))}; }
+        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch). The output
+        // is 0 or positive, so "output != 0" is that mask: one where() pass, and a non-finite
+        // gradient is dropped (not turned into NaN by 0 * inf), as PyTorch's threshold_backward does.
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor y = saved()[0];
+            return new Tensor[] {Tensor.where(y, g, Tensor.scalar(0f).to(g.device()))};
+        }
     }
 
     public static final class Tanh extends Function {

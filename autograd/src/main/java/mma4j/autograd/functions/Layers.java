@@ -82,24 +82,31 @@ public final class Layers {
      */
     public static final class BatchNormTrain extends Function {
         private final float eps;
+        private final boolean relu;
         private Tensor batchMean, batchVar;
         private int arity;
-        public BatchNormTrain(float eps) { this.eps = eps; }
+        public BatchNormTrain(float eps) { this(eps, false); }
+        /** With {@code relu} this is relu(batchNorm(x)) in one kernel pass each way (ReLU fused in). */
+        public BatchNormTrain(float eps, boolean relu) {
+            this.eps = eps;
+            this.relu = relu;
+        }
 
         @Override protected Tensor forward(Tensor... in) {
             arity = in.length;
             Tensor gamma = in.length > 1 ? in[1] : null, beta = in.length > 2 ? in[2] : null;
-            NnOps.BatchNormResult r = NnOps.batchNormTrain(in[0], gamma, beta, eps);
+            NnOps.BatchNormResult r = NnOps.batchNormTrain(in[0], gamma, beta, eps, relu);
             batchMean = r.mean();
             batchVar = r.unbiasedVar();
-            saveForBackward(in[0], r.mean(), r.invStd(), gamma);
+            // ReLU's backward needs the output (where it is 0); plain batch-norm does not.
+            saveForBackward(in[0], r.mean(), r.invStd(), gamma, relu ? r.output() : null);
             return r.output();
         }
 
         @Override protected Tensor[] backward(Tensor g) {
             Tensor[] s = saved();
             boolean affine = s[3] != null;
-            Tensor[] r = NnOps.batchNormBackward(g, s[0], s[1], s[2], s[3], affine);
+            Tensor[] r = NnOps.batchNormBackward(g, s[4], s[0], s[1], s[2], s[3], affine);
             Tensor[] out = new Tensor[arity];
             out[0] = r[0];
             if (arity > 1) out[1] = r[1];

@@ -141,7 +141,7 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
-        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar);
+        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, false);
     }
 
     @Override
@@ -151,7 +151,17 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
-        BatchNorm.backward(gy.contiguous(), x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
+        BatchNorm.backward(gy.contiguous(), null, x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
+    }
+
+    @Override
+    public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
+        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, true);
+    }
+
+    @Override
+    public void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
+        BatchNorm.backward(gy.contiguous(), y.contiguous(), x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
     }
 
     @Override

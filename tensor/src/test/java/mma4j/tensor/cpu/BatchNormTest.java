@@ -187,6 +187,33 @@ class BatchNormTest {
         }
     }
 
+    /** BatchNorm with ReLU fused in is, bit for bit, batch-norm then ReLU, and the same backward through both. */
+    @ParameterizedTest(name = "{0} {1} affine={2} simd={3}")
+    @MethodSource("matrix")
+    void fusedReluIsBatchNormThenReluBitForBit(int[] shape, Layout layout, boolean affine, boolean simd) {
+        Data d = Data.of(shape);
+        int c = d.c();
+        Tensor x = as(layout, d.x, shape), gy = as(layout, d.gy, shape);
+        Tensor gamma = affine ? as(layout, d.gamma, c) : null, beta = affine ? as(layout, d.beta, c) : null;
+        String what = "batchNorm+relu " + Arrays.toString(shape) + " " + layout;
+        withSimd(simd, () -> {
+            NnOps.BatchNormResult plain = NnOps.batchNormTrain(x, gamma, beta, EPS, false);
+            NnOps.BatchNormResult fused = NnOps.batchNormTrain(x, gamma, beta, EPS, true);
+            Tensor y = plain.output().relu();
+            assertBitwiseEqual(what + " output", y.toArray(), fused.output().toArray());
+            assertBitwiseEqual(what + " mean", plain.mean().toArray(), fused.mean().toArray());
+            Tensor masked = Tensor.where(y, gy, Tensor.scalar(0f));
+            Tensor[] want = NnOps.batchNormBackward(masked, x, plain.mean(), plain.invStd(), gamma, affine);
+            Tensor[] got = NnOps.batchNormBackward(gy, fused.output(), x, fused.mean(), fused.invStd(), gamma, affine);
+            assertBitwiseEqual(what + " grad input", want[0].toArray(), got[0].toArray());
+            if (affine) {
+                assertBitwiseEqual(what + " grad gamma", want[1].toArray(), got[1].toArray());
+                assertBitwiseEqual(what + " grad beta", want[2].toArray(), got[2].toArray());
+            }
+            return null;
+        });
+    }
+
     /** The analytic formula above is itself checked: central differences of sum(gy * bn(x)) in double. */
     @Test
     void backwardMatchesFiniteDifferences() {
