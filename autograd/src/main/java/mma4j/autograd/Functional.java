@@ -1,5 +1,6 @@
 package mma4j.autograd;
 
+import mma4j.autograd.functions.Basic;
 import mma4j.autograd.functions.Layers;
 import mma4j.autograd.functions.Losses;
 import mma4j.tensor.Generator;
@@ -12,6 +13,11 @@ public final class Functional {
 
     public static Variable relu(Variable x) {
         return x.relu();
+    }
+
+    /** relu(a + b) (broadcasting) in one node: what a residual block computes at its end. */
+    public static Variable addRelu(Variable a, Variable b) {
+        return new Basic.AddRelu().apply(a, b);
     }
 
     /** y = x W^T + b, with W [out, in] as in PyTorch (bias may be null); one fused op. */

@@ -683,6 +683,11 @@ public final class Tensor {
         return this;
     }
 
+    /** max(0, x) in place (PyTorch's relu_). */
+    public Tensor reluInPlace() {
+        return unaryInPlace("reluInPlace", UnaryOp.RELU, 0, 0);
+    }
+
     public Tensor mulInPlace(float s) {
         return unaryInPlace("mulInPlace", UnaryOp.MUL_SCALAR, s, 0);
     }

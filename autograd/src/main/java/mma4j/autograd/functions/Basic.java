@@ -17,6 +17,22 @@ public final class Basic {
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g, g}; }
     }
 
+    /**
+     * relu(a + b) as one node, as a residual block ends: the sum is rectified in place while it
+     * is still in cache, and the gradient of both inputs is one where() pass.
+     */
+    public static final class AddRelu extends Function {
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor y = in[0].add(in[1]).reluInPlace();
+            saveForBackward(y);
+            return y;
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor passed = Tensor.where(saved()[0], g, Tensor.scalar(0f).to(g.device()));
+            return new Tensor[] {passed, passed};
+        }
+    }
+
     public static final class Sub extends Function {
         @Override protected Tensor forward(Tensor... in) { return in[0].sub(in[1]); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g, needsInputGrad(1) ? g.neg() : null}; }

@@ -76,7 +76,7 @@ public final class ResNet extends Module {
             Variable out = bn1.forwardRelu(conv1.forward(x));
             out = bn2.forward(conv2.forward(out));
             Variable residual = downsample == null ? x : downsample.forward(x);
-            return out.add(residual).relu();
+            return Functional.addRelu(out, residual);
         }
     }
 }
