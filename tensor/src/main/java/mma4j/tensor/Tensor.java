@@ -174,6 +174,11 @@ public final class Tensor {
         return strides.clone();
     }
 
+    /** The stride of one axis (no array copy, for kernels' inner loops); negative axes count from the end. */
+    public int stride(int axis) {
+        return strides[Shapes.axis("stride", axis, shape.length, shape)];
+    }
+
     public int offset() {
         return offset;
     }

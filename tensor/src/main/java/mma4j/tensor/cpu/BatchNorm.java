@@ -29,7 +29,7 @@ final class BatchNorm {
     }
 
     private static float at(Tensor t, int c, float dflt) {
-        return t == null ? dflt : t.array()[t.offset() + c * t.strides()[0]];
+        return t == null ? dflt : t.array()[t.offset() + c * t.stride(0)];
     }
 
     /** Sum of a[o..o+n), in lanes then lane by lane (fixed order). */
