@@ -42,7 +42,7 @@ public final class Functional {
      */
     public static Variable batchNorm(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
                                      boolean training, float momentum, float eps) {
-        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, false);
+        return batchNorm(x, null, runningMean, runningVar, weight, bias, training, momentum, eps, false);
     }
 
     /**
@@ -51,14 +51,29 @@ public final class Functional {
      */
     public static Variable batchNormRelu(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
                                          boolean training, float momentum, float eps) {
-        return batchNorm(x, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+        return batchNorm(x, null, runningMean, runningVar, weight, bias, training, momentum, eps, true);
     }
 
-    private static Variable batchNorm(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
+    /**
+     * relu(batchNorm(x) + residual), how a residual block ends: the same values and gradients
+     * as the three ops, with the add and the ReLU fused into the batch-norm kernels in training.
+     */
+    public static Variable batchNormAddRelu(Variable x, Variable residual, Tensor runningMean, Tensor runningVar, Variable weight,
+                                            Variable bias, boolean training, float momentum, float eps) {
+        return batchNorm(x, residual, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    private static Variable batchNorm(Variable x, Variable residual, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
                                       boolean training, float momentum, float eps, boolean relu) {
         if (training) {
-            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps, relu);
-            Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps, relu, residual != null);
+            Variable[] in = residual == null ? new Variable[] {x} : new Variable[] {x, residual};
+            if (weight != null) {
+                in = java.util.Arrays.copyOf(in, in.length + 2);
+                in[in.length - 2] = weight;
+                in[in.length - 1] = bias;
+            }
+            Variable y = fn.apply(in);
             if (runningMean != null) {
                 runningMean.mulInPlace(1f - momentum).addInPlace(fn.batchMean().mul(momentum));
                 runningVar.mulInPlace(1f - momentum).addInPlace(fn.batchUnbiasedVar().mul(momentum));
@@ -68,7 +83,8 @@ public final class Functional {
         if (runningMean == null) throw new IllegalArgumentException("batchNorm: eval mode needs running statistics");
         Layers.BatchNormEval fn = new Layers.BatchNormEval(runningMean, runningVar, eps);
         Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
-        return relu ? y.relu() : y;
+        if (!relu) return y;
+        return residual == null ? y.relu() : addRelu(y, residual);
     }
 
     public static Variable maxPool2d(Variable x, int kernel, int stride, int padding) {

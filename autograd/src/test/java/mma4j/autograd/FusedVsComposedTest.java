@@ -53,6 +53,14 @@ class FusedVsComposedTest {
     }
 
     @Test
+    void batchNormAddReluEqualsBatchNormThenAddThenRelu() {
+        assertAgree("batchNormAddRelu",
+                v -> Functional.batchNormAddRelu(v[0], v[1], null, null, v[2], v[3], true, 0.1f, 1e-5f),
+                v -> Functional.batchNorm(v[0], null, null, v[2], v[3], true, 0.1f, 1e-5f).add(v[1]).relu(),
+                uniform(18, -2f, 2f, 4, 3, 5, 5), uniform(19, -1f, 1f, 4, 3, 5, 5), uniform(20, 0.5f, 1.5f, 3), uniform(21, -0.5f, 0.5f, 3));
+    }
+
+    @Test
     void batchNormReluEqualsBatchNormThenRelu() {
         assertAgree("batchNormRelu",
                 v -> Functional.batchNormRelu(v[0], null, null, v[1], v[2], true, 0.1f, 1e-5f),

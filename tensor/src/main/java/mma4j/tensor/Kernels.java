@@ -70,15 +70,20 @@ public interface Kernels {
     // ---------------------------------------------------------------- fused training ops
     // Composed defaults that work on any device; a backend overrides them with one kernel.
 
-    /** batchNormTrain, then ReLU on y (y = relu(batchNorm(x))); the statistics are those of batchNormTrain. */
-    default void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
+    /**
+     * y = relu(batchNorm(x) + residual), or relu(batchNorm(x)) when residual is null (a residual
+     * has x's shape); the statistics are those of batchNormTrain.
+     */
+    default void batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd,
+                                    Tensor unbiasedVar) {
         batchNormTrain(x, gamma, beta, eps, y, mean, invStd, unbiasedVar);
+        if (residual != null) binary(BinaryOp.ADD, y, residual, y);
         unary(UnaryOp.RELU, y, 0f, 0f, y);
     }
 
     /**
-     * Backward of y = relu(batchNorm(x)) given that y: batchNormBackward of the gradient where
-     * y != 0 (ReLU's output is 0 or positive) and 0 elsewhere.
+     * Backward of y = relu(batchNorm(x) [+ residual]) w.r.t. x, gamma and beta, given that y:
+     * batchNormBackward of the gradient where y != 0 (ReLU's output is 0 or positive), 0 elsewhere.
      */
     default void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
         Tensor passed = Tensor.where(y, gy, Tensor.scalar(0f).to(gy.device()));

@@ -123,19 +123,32 @@ public final class NnOps {
     }
 
     public static BatchNormResult batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        return batchNormTrain(x, gamma, beta, eps, false);
+        return batchNormTrain("batchNorm", x, null, gamma, beta, eps, false);
     }
 
-    /** Training-mode batch-norm; with {@code relu} the output is relu(batchNorm(x)), made in the same pass. */
-    public static BatchNormResult batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, boolean relu) {
-        checkBn("batchNorm", x, gamma, beta);
+    /**
+     * Training-mode relu(batchNorm(x) + residual) (residual null: relu(batchNorm(x))), made in
+     * batch-norm's own passes; the statistics are batch-norm's.
+     */
+    public static BatchNormResult batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        if (residual != null) {
+            x.checkSameDevice("batchNormRelu", residual);
+            if (!residual.sameShape(x)) {
+                throw new IllegalArgumentException("batchNormRelu: residual " + Shapes.str(residual.shape()) + " must match input " + Shapes.str(x.shape()));
+            }
+        }
+        return batchNormTrain("batchNormRelu", x, residual, gamma, beta, eps, true);
+    }
+
+    private static BatchNormResult batchNormTrain(String op, Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, boolean relu) {
+        checkBn(op, x, gamma, beta);
         int perChannel = x.numel() / Math.max(1, x.size(1));
         if (perChannel < 2) {
-            throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got input " + Shapes.str(x.shape()));
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input " + Shapes.str(x.shape()));
         }
         int c = x.size(1);
         Tensor y = x.newTensor(x.shape()), mean = x.newTensor(c), invStd = x.newTensor(c), uv = x.newTensor(c);
-        if (relu) x.kernels().batchNormReluTrain(x, gamma, beta, eps, y, mean, invStd, uv);
+        if (relu) x.kernels().batchNormReluTrain(x, residual, gamma, beta, eps, y, mean, invStd, uv);
         else x.kernels().batchNormTrain(x, gamma, beta, eps, y, mean, invStd, uv);
         return new BatchNormResult(y, mean, invStd, uv);
     }

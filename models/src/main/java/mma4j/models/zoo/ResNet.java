@@ -73,10 +73,9 @@ public final class ResNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            Variable out = bn1.forwardRelu(conv1.forward(x));
-            out = bn2.forward(conv2.forward(out));
+            Variable out = conv2.forward(bn1.forwardRelu(conv1.forward(x)));
             Variable residual = downsample == null ? x : downsample.forward(x);
-            return Functional.addRelu(out, residual);
+            return bn2.forwardAddRelu(out, residual); // relu(bn2(out) + residual)
         }
     }
 }

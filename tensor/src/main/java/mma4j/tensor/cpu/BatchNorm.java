@@ -12,9 +12,10 @@ import mma4j.tensor.Tensor;
  * vector lanes, and rows are summed in double, so a large batch keeps float32 accuracy; the
  * variance is taken around the mean (two passes), never as E[x^2] - E[x]^2.
  *
- * <p>With {@code relu}, training mode writes relu(y) in the same pass, and the backward takes
- * that output and lets the gradient through only where it is non-zero (ReLU's backward), so
- * BatchNorm + ReLU costs no extra pass over the activations and no extra tensor.
+ * <p>With {@code relu}, training mode writes relu(y), or relu(y + residual) as a residual block
+ * ends, in the same pass, and the backward takes that output and lets the gradient through only
+ * where it is non-zero (ReLU's backward), so BatchNorm + ReLU (+ the residual add) costs no
+ * extra pass over the activations and no extra tensor.
  */
 final class BatchNorm {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -56,29 +57,46 @@ final class BatchNorm {
         return s;
     }
 
-    /** y[yo..yo+n) = x[xo..xo+n) * scale + shift, then max(., 0) when relu (as UnaryOp.RELU: NaN gives 0). */
-    private static void affine(float[] x, int xo, float[] y, int yo, int n, float scale, float shift, boolean relu) {
+    /** y[yo..yo+n) = x[xo..xo+n) * scale + shift. */
+    private static void affine(float[] x, int xo, float[] y, int yo, int n, float scale, float shift) {
+        int i = 0;
+        if (Simd.enabled()) {
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector.fromArray(F, x, xo + i).fma(scale, shift).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) y[yo + i] = x[xo + i] * scale + shift;
+    }
+
+    /**
+     * y = relu(x * scale + shift [+ r]) over [0, n): each step rounded as affine, then the add,
+     * then UnaryOp.RELU (NaN gives 0), so it equals the separate ops bit for bit.
+     */
+    private static void affineRelu(float[] x, int xo, float[] r, int ro, float[] y, int yo, int n, float scale, float shift) {
         int i = 0;
         if (Simd.enabled()) {
             FloatVector zero = FloatVector.zero(F);
             for (int bound = F.loopBound(n); i < bound; i += L) {
                 FloatVector v = FloatVector.fromArray(F, x, xo + i).fma(scale, shift);
-                if (relu) v = zero.blend(v, v.compare(VectorOperators.GT, 0f));
-                v.intoArray(y, yo + i);
+                if (r != null) v = v.add(FloatVector.fromArray(F, r, ro + i));
+                zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
             }
         }
         for (; i < n; i++) {
             float v = x[xo + i] * scale + shift;
-            y[yo + i] = relu ? (v > 0f ? v : 0f) : v;
+            if (r != null) v = v + r[ro + i];
+            y[yo + i] = v > 0f ? v : 0f;
         }
     }
 
-    static void train(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar, boolean relu) {
+    /** With relu: y = relu(bn(x) + residual) (residual null: none); without, residual must be null. */
+    static void train(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar,
+                      boolean relu) {
         int[] s = x.shape();
         int n = s[0], c = s[1], hw = spatial(s);
         long m = (long) n * hw;
-        float[] xd = x.array(), yd = y.array();
-        int xo = x.offset(), yo = y.offset();
+        float[] xd = x.array(), yd = y.array(), rd = residual == null ? null : residual.array();
+        int xo = x.offset(), yo = y.offset(), ro = residual == null ? 0 : residual.offset();
         Parallel.forRange(c, 3L * m, (from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 double sum = 0;
@@ -96,7 +114,8 @@ final class BatchNorm {
                 float scale = is * at(gamma, ch, 1f), shift = at(beta, ch, 0f) - (float) mu * scale;
                 for (int i = 0; i < n; i++) {
                     int b = (i * c + ch) * hw;
-                    affine(xd, xo + b, yd, yo + b, hw, scale, shift, relu);
+                    if (relu) affineRelu(xd, xo + b, rd, ro + b, yd, yo + b, hw, scale, shift);
+                    else affine(xd, xo + b, yd, yo + b, hw, scale, shift);
                 }
             }
         });
@@ -112,7 +131,7 @@ final class BatchNorm {
                 int ch = p % c;
                 float scale = isd[invStd.offset() + ch] * at(gamma, ch, 1f);
                 float shift = at(beta, ch, 0f) - md[mean.offset() + ch] * scale;
-                affine(xd, xo + p * hw, yd, yo + p * hw, hw, scale, shift, false);
+                affine(xd, xo + p * hw, yd, yo + p * hw, hw, scale, shift);
             }
         });
     }

@@ -141,7 +141,7 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
-        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, false);
+        BatchNorm.train(x.contiguous(), null, gamma, beta, eps, y, mean, invStd, unbiasedVar, false);
     }
 
     @Override
@@ -155,8 +155,9 @@ final class CpuKernels implements Kernels {
     }
 
     @Override
-    public void batchNormReluTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
-        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, true);
+    public void batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd,
+                                   Tensor unbiasedVar) {
+        BatchNorm.train(x.contiguous(), residual == null ? null : residual.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, true);
     }
 
     @Override
