@@ -30,6 +30,8 @@ final class Conv {
      * few per core), few enough that the partial sums stay cheap to keep and add.
      */
     static final int WEIGHT_GRAD_UNITS = 8;
+    /** Whether {@link DirectConv} serves the shapes it can (system property mma4j.conv.direct, for A/B runs). */
+    static volatile boolean direct = Boolean.parseBoolean(System.getProperty("mma4j.conv.direct", "true"));
 
     private Conv() {}
 
@@ -166,9 +168,14 @@ final class Conv {
 
     static void forward(Tensor x, Tensor w, Tensor bias, int stride, int pad, Tensor out) {
         Geometry g = geometry(x, w, stride, pad);
-        Plan p = Plan.of(g);
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
+        if (direct && DirectConv.applies(g, g.f())) {
+            DirectConv.Packed a = DirectConv.Packed.of(wd, wo, g.f(), g.c(), ConvWorkspace.get().weights(DirectConv.packedSize(g.f(), g.c())));
+            DirectConv.run(a, xd, xo, g.n(), g.h(), g.w(), bd, bo, od, oo);
+            return;
+        }
+        Plan p = Plan.of(g);
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
         forEachGroup(p, p.groups, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
@@ -220,9 +227,17 @@ final class Conv {
 
     static void backwardInput(Tensor gy, Tensor w, int stride, int pad, Tensor gx) {
         Geometry g = geometry(gx, w, stride, pad);
-        Plan p = Plan.of(g);
         float[] gyd = gy.array(), gxd = gx.array();
         int gyo = gy.offset(), gxo = gx.offset();
+        if (direct && DirectConv.applies(g, g.c())) {
+            // the same convolution of gy with the weights flipped and transposed: W'[c, f, i, j] = W[f, c, 2-i, 2-j]
+            ConvWorkspace ws = ConvWorkspace.get();
+            float[] flipped = DirectConv.flip(w.array(), w.offset(), g.f(), g.c(), ws.block(g.f() * g.ckk()));
+            DirectConv.Packed a = DirectConv.Packed.of(flipped, 0, g.c(), g.f(), ws.weights(DirectConv.packedSize(g.c(), g.f())));
+            DirectConv.run(a, gyd, gyo, g.n(), g.h(), g.w(), null, 0, gxd, gxo);
+            return;
+        }
+        Plan p = Plan.of(g);
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
         // A = W^T. With several GEMM calls a contiguous copy pays for itself (measured ~5% on the
         // 64- and 128-channel layers); a single call packs the strided view once anyway.
@@ -286,14 +301,19 @@ final class Conv {
         float[] xd = x.array(), gyd = gy.array(), gwd = gw.array();
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();
         int f = g.f(), ckk = g.ckk(), ohw = g.ohw(), ow = g.ow();
-        // Groups are summed in a fixed number of units (runs of groups), each into its own partial
-        // (unit 0 straight into gw), added in unit order below: the result does not depend on the
-        // thread count or on which thread took which unit.
-        int units = Math.min(p.groups, WEIGHT_GRAD_UNITS);
+        boolean directPath = direct && DirectConv.appliesToWeightGrad(g);
+        // Groups (images, for the direct path) are summed in a fixed number of units (runs of
+        // groups), each into its own partial (unit 0 straight into gw), added in unit order below:
+        // the result does not depend on the thread count or on which thread took which unit.
+        int units = Math.min(directPath ? g.n() : p.groups, WEIGHT_GRAD_UNITS);
         float[][] part = ConvWorkspace.get().partials(units, f * ckk);
         part[0] = gwd;
         double[][] partBias = new double[units][gb == null ? 0 : f];
-        forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
+        if (directPath) {
+            int[] partOff = new int[units];
+            partOff[0] = gwo;
+            DirectConv.weightGrad(xd, xo, gyd, gyo, g.n(), g.c(), g.h(), g.w(), f, units, part, partOff, partBias);
+        } else forEachGroup(p, units, (unit, i0, i1, firstInUnit) -> {
             ConvWorkspace ws = ConvWorkspace.get();
             float[] tgt = part[unit], col = ws.col(ckk * p.maxCols());
             int to = unit == 0 ? gwo : 0;

@@ -12,6 +12,8 @@ final class ConvWorkspace {
     private float[] col = new float[0], padded = new float[0], block = new float[0], weights = new float[0];
     private float[][] partials = new float[0][];
 
+    private final float[] tile = new float[MicroKernel.MR * MicroKernel.NR];
+
     static ConvWorkspace get() {
         return MINE.get();
     }
@@ -26,6 +28,11 @@ final class ConvWorkspace {
 
     float[] block(int n) {
         return block.length >= n ? block : (block = new float[n]);
+    }
+
+    /** Scratch for one MR x NR block of accumulators. */
+    float[] tile() {
+        return tile;
     }
 
     float[] weights(int n) {

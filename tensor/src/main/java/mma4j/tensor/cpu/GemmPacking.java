@@ -38,8 +38,13 @@ final class GemmPacking {
      * panel q holds, for each p, rows q*MR..q*MR+MR-1 side by side; missing rows are zeros.
      */
     static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap) {
+        packA(a, off, rs, cs, mc, kc, ap, 0);
+    }
+
+    /** {@link #packA} into ap from apOff. */
+    static void packA(float[] a, int off, int rs, int cs, int mc, int kc, float[] ap, int apOff) {
         for (int i = 0; i < mc; i += MR) {
-            int mr = Math.min(MR, mc - i), base = i * kc;
+            int mr = Math.min(MR, mc - i), base = apOff + i * kc;
             if (cs == 1) {
                 int p = 0;
                 if (TRANSPOSES && mr == MR) {
@@ -107,18 +112,23 @@ final class GemmPacking {
      * with 16 x 16 transposes when it is stored column by column (rs = 1).
      */
     static void copyRowMajor(float[] src, int off, int rs, int cs, int rows, int cols, float[] dst) {
+        copyRowMajor(src, off, rs, cs, rows, cols, dst, 0);
+    }
+
+    /** {@link #copyRowMajor} into dst from dOff. */
+    static void copyRowMajor(float[] src, int off, int rs, int cs, int rows, int cols, float[] dst, int dOff) {
         int i0 = 0;
         if (TRANSPOSES && rs == 1) {
             for (; i0 + L <= rows; i0 += L) {
                 int j = 0;
-                for (; j + L <= cols; j += L) transpose16(src, off + i0 + j * cs, cs, dst, i0 * cols + j, cols);
+                for (; j + L <= cols; j += L) transpose16(src, off + i0 + j * cs, cs, dst, dOff + i0 * cols + j, cols);
                 for (int i = i0; i < i0 + L; i++) {
-                    for (int q = j; q < cols; q++) dst[i * cols + q] = src[off + i + q * cs];
+                    for (int q = j; q < cols; q++) dst[dOff + i * cols + q] = src[off + i + q * cs];
                 }
             }
         }
         for (int i = i0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) dst[i * cols + j] = src[off + i * rs + j * cs];
+            for (int j = 0; j < cols; j++) dst[dOff + i * cols + j] = src[off + i * rs + j * cs];
         }
     }
 

@@ -59,7 +59,16 @@ class ConvTest {
                 new Case(2, 2, 2, 96, 90, 3, 1, 1, true),    // many output positions
                 new Case(1, 2, 3, 100, 6, 3, 1, 1, true),    // a tall narrow image: several bands of rows
                 new Case(1, 2, 2, 300, 7, 3, 2, 1, true),    // the same with stride 2
-                new Case(1, 2, 2, 90, 40, 3, 2, 1, false))); // a wide image in bands, stride 2
+                new Case(1, 2, 2, 90, 40, 3, 2, 1, false),   // a wide image in bands, stride 2
+                // 3x3 stride 1 padding 1 (DirectConv): weight gradient by filter blocks (16x16-ish maps,
+                // whole blocks of 32 filters), by position lanes (>= 1024 positions), partial blocks of rows
+                new Case(3, 5, 32, 16, 16, 3, 1, 1, true),
+                new Case(2, 3, 64, 16, 20, 3, 1, 1, false),
+                new Case(2, 3, 16, 16, 16, 3, 1, 1, true),   // 16 filters: blocks of 16 rows x one vector
+                new Case(2, 11, 48, 17, 16, 3, 1, 1, true),
+                new Case(3, 2, 9, 32, 32, 3, 1, 1, true),
+                new Case(1, 9, 17, 33, 33, 3, 1, 1, true),
+                new Case(2, 33, 12, 6, 6, 3, 1, 1, true)));  // more channels than one block of DirectConv.CB
         Generator g = new Generator(20261126);
         int[] ks = {1, 3, 5};
         for (int i = 0; i < 16; i++) {
@@ -188,6 +197,8 @@ class ConvTest {
             a.add(Arguments.of(new Case(9, 32, 40, 4, 4, 3, 1, 1, true), threads));
             a.add(Arguments.of(new Case(5, 8, 12, 15, 13, 5, 2, 2, true), threads));
             a.add(Arguments.of(new Case(4, 4, 3, 64, 64, 3, 1, 1, true), threads));
+            a.add(Arguments.of(new Case(11, 6, 32, 16, 16, 3, 1, 1, true), threads));
+            a.add(Arguments.of(new Case(10, 40, 19, 32, 32, 3, 1, 1, true), threads));
         }
         return a.stream();
     }
