@@ -1,5 +1,6 @@
 package mma4j.autograd;
 
+import mma4j.autograd.functions.Basic;
 import mma4j.autograd.functions.Layers;
 import mma4j.autograd.functions.Losses;
 import mma4j.tensor.Generator;
@@ -12,6 +13,11 @@ public final class Functional {
 
     public static Variable relu(Variable x) {
         return x.relu();
+    }
+
+    /** relu(a + b) (broadcasting) in one node: what a residual block computes at its end. */
+    public static Variable addRelu(Variable a, Variable b) {
+        return new Basic.AddRelu().apply(a, b);
     }
 
     /** y = x W^T + b, with W [out, in] as in PyTorch (bias may be null); one fused op. */
@@ -36,9 +42,38 @@ public final class Functional {
      */
     public static Variable batchNorm(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
                                      boolean training, float momentum, float eps) {
+        return batchNorm(x, null, runningMean, runningVar, weight, bias, training, momentum, eps, false);
+    }
+
+    /**
+     * relu(batchNorm(x)): the same values and gradients as the two ops, with the ReLU fused into
+     * the batch-norm kernels in training mode (no extra pass, no extra activation tensor).
+     */
+    public static Variable batchNormRelu(Variable x, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
+                                         boolean training, float momentum, float eps) {
+        return batchNorm(x, null, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    /**
+     * relu(batchNorm(x) + residual), how a residual block ends: the same values and gradients
+     * as the three ops, with the add and the ReLU fused into the batch-norm kernels in training.
+     */
+    public static Variable batchNormAddRelu(Variable x, Variable residual, Tensor runningMean, Tensor runningVar, Variable weight,
+                                            Variable bias, boolean training, float momentum, float eps) {
+        return batchNorm(x, residual, runningMean, runningVar, weight, bias, training, momentum, eps, true);
+    }
+
+    private static Variable batchNorm(Variable x, Variable residual, Tensor runningMean, Tensor runningVar, Variable weight, Variable bias,
+                                      boolean training, float momentum, float eps, boolean relu) {
         if (training) {
-            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps);
-            Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+            Layers.BatchNormTrain fn = new Layers.BatchNormTrain(eps, relu, residual != null);
+            Variable[] in = residual == null ? new Variable[] {x} : new Variable[] {x, residual};
+            if (weight != null) {
+                in = java.util.Arrays.copyOf(in, in.length + 2);
+                in[in.length - 2] = weight;
+                in[in.length - 1] = bias;
+            }
+            Variable y = fn.apply(in);
             if (runningMean != null) {
                 runningMean.mulInPlace(1f - momentum).addInPlace(fn.batchMean().mul(momentum));
                 runningVar.mulInPlace(1f - momentum).addInPlace(fn.batchUnbiasedVar().mul(momentum));
@@ -47,7 +82,9 @@ public final class Functional {
         }
         if (runningMean == null) throw new IllegalArgumentException("batchNorm: eval mode needs running statistics");
         Layers.BatchNormEval fn = new Layers.BatchNormEval(runningMean, runningVar, eps);
-        return weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+        Variable y = weight == null ? fn.apply(x) : fn.apply(x, weight, bias);
+        if (!relu) return y;
+        return residual == null ? y.relu() : addRelu(y, residual);
     }
 
     public static Variable maxPool2d(Variable x, int kernel, int stride, int padding) {

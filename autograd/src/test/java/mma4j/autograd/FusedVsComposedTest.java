@@ -38,6 +38,36 @@ class FusedVsComposedTest {
         return Tensor.wrap(t, targets.length, 1);
     }
 
+    // ------------------------------------------------------------ activations
+
+    @Test
+    void addReluEqualsAddThenRelu() {
+        assertAgree("addRelu", v -> Functional.addRelu(v[0], v[1]), v -> v[0].add(v[1]).relu(),
+                uniform(11, -1f, 1f, 2, 3, 4, 4), uniform(12, -1f, 1f, 2, 3, 4, 4));
+    }
+
+    @Test
+    void addReluBroadcastsLikeAdd() {
+        assertAgree("addRelu broadcast", v -> Functional.addRelu(v[0], v[1]), v -> v[0].add(v[1]).relu(),
+                uniform(13, -1f, 1f, 5, 6), uniform(14, -1f, 1f, 6));
+    }
+
+    @Test
+    void batchNormAddReluEqualsBatchNormThenAddThenRelu() {
+        assertAgree("batchNormAddRelu",
+                v -> Functional.batchNormAddRelu(v[0], v[1], null, null, v[2], v[3], true, 0.1f, 1e-5f),
+                v -> Functional.batchNorm(v[0], null, null, v[2], v[3], true, 0.1f, 1e-5f).add(v[1]).relu(),
+                uniform(18, -2f, 2f, 4, 3, 5, 5), uniform(19, -1f, 1f, 4, 3, 5, 5), uniform(20, 0.5f, 1.5f, 3), uniform(21, -0.5f, 0.5f, 3));
+    }
+
+    @Test
+    void batchNormReluEqualsBatchNormThenRelu() {
+        assertAgree("batchNormRelu",
+                v -> Functional.batchNormRelu(v[0], null, null, v[1], v[2], true, 0.1f, 1e-5f),
+                v -> Functional.batchNorm(v[0], null, null, v[1], v[2], true, 0.1f, 1e-5f).relu(),
+                uniform(15, -2f, 2f, 4, 3, 5, 5), uniform(16, 0.5f, 1.5f, 3), uniform(17, -0.5f, 0.5f, 3));
+    }
+
     // ------------------------------------------------------------ softmax family
 
     static Variable logSoftmaxComposed(Variable x, int axis) {

@@ -52,6 +52,27 @@ public abstract class BatchNorm extends Module {
 
     @Override
     public Variable forward(Variable x) {
+        return forward(x, null, false);
+    }
+
+    /**
+     * relu(forward(x)) with the ReLU fused into the batch-norm kernels in training mode: the
+     * same values and gradients, one pass less each way. The models use it for BN-ReLU pairs,
+     * and {@link Sequential} for a BatchNorm followed by a {@link ReLU}.
+     */
+    public Variable forwardRelu(Variable x) {
+        return forward(x, null, true);
+    }
+
+    /**
+     * relu(forward(x) + residual), how a residual block ends, with the add and the ReLU fused
+     * into the batch-norm kernels in training mode (same values and gradients).
+     */
+    public Variable forwardAddRelu(Variable x, Variable residual) {
+        return forward(x, residual, true);
+    }
+
+    private Variable forward(Variable x, Variable residual, boolean relu) {
         checkInput(x);
         if (x.size(1) != numFeatures) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": input " + Shapes.str(x.shape()) + " has " + x.size(1)
@@ -66,7 +87,9 @@ public abstract class BatchNorm extends Module {
         boolean useBatchStats = isTraining() || !trackRunningStats;
         Tensor mean = trackRunningStats ? buffer("running_mean") : null;
         Tensor var = trackRunningStats ? buffer("running_var") : null;
-        return Functional.batchNorm(x, mean, var, weight, bias, useBatchStats, factor, eps);
+        if (!relu) return Functional.batchNorm(x, mean, var, weight, bias, useBatchStats, factor, eps);
+        return residual == null ? Functional.batchNormRelu(x, mean, var, weight, bias, useBatchStats, factor, eps)
+                : Functional.batchNormAddRelu(x, residual, mean, var, weight, bias, useBatchStats, factor, eps);
     }
 
     /** Resets running_mean to 0, running_var to 1 and num_batches_tracked to 0. */

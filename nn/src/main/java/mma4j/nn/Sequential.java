@@ -32,9 +32,19 @@ public class Sequential extends Module {
         return size;
     }
 
+    /** Runs the layers in order; a BatchNorm directly followed by a ReLU runs as one fused op (same results). */
     @Override
     public Variable forward(Variable x) {
-        for (Module m : children()) x = m.forward(x);
+        var layers = children();
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof BatchNorm bn && i + 1 < layers.size() && layers.get(i + 1).getClass() == ReLU.class) {
+                x = bn.forwardRelu(x);
+                i++;
+            } else {
+                x = m.forward(x);
+            }
+        }
         return x;
     }
 }

@@ -93,6 +93,30 @@ class LayerTest {
         assertEquals(1f, bn.numBatchesTracked().item());
     }
 
+    /** Sequential runs BatchNorm + ReLU fused; values, gradients and running stats equal the two modules run apart. */
+    @Test
+    void sequentialFusesBatchNormAndReluWithTheSameResults() {
+        Generator g = new Generator(5);
+        Tensor x = Tensor.randn(g, 3, 4, 5, 5), gy = Tensor.randn(g, 3, 4, 5, 5);
+        BatchNorm2d fusedBn = new BatchNorm2d(4), plainBn = new BatchNorm2d(4);
+        for (BatchNorm2d bn : List.of(fusedBn, plainBn)) bn.bias().data().copyFrom(Tensor.vector(0.3f, -0.2f, 0f, 1f));
+        Sequential fused = new Sequential(fusedBn, new ReLU());
+        Variable xf = Variable.param(x.copy()), xp = Variable.param(x.copy());
+        Variable yf = fused.forward(xf);
+        Variable yp = new ReLU().forward(plainBn.forward(xp));
+        assertArrayEquals(yp.data().toArray(), yf.data().toArray());
+        assertTrue(yf.data().eq(Tensor.scalar(0f)).sum().item() > 0, "the test input must have clipped values");
+        yf.backward(gy);
+        yp.backward(gy);
+        assertArrayEquals(xp.grad().toArray(), xf.grad().toArray());
+        assertArrayEquals(plainBn.weight().grad().toArray(), fusedBn.weight().grad().toArray());
+        assertArrayEquals(plainBn.bias().grad().toArray(), fusedBn.bias().grad().toArray());
+        assertArrayEquals(plainBn.runningVar().toArray(), fusedBn.runningVar().toArray());
+        fused.eval();
+        plainBn.eval();
+        assertArrayEquals(plainBn.forward(Variable.of(x)).relu().data().toArray(), fused.forward(Variable.of(x)).data().toArray());
+    }
+
     @Test
     void batchNormEvalUsesRunningStats() {
         BatchNorm2d bn = new BatchNorm2d(2);

@@ -71,6 +71,26 @@ public interface Kernels {
     // Composed defaults that work on any device; a backend overrides them with one kernel.
 
     /**
+     * y = relu(batchNorm(x) + residual), or relu(batchNorm(x)) when residual is null (a residual
+     * has x's shape); the statistics are those of batchNormTrain.
+     */
+    default void batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd,
+                                    Tensor unbiasedVar) {
+        batchNormTrain(x, gamma, beta, eps, y, mean, invStd, unbiasedVar);
+        if (residual != null) binary(BinaryOp.ADD, y, residual, y);
+        unary(UnaryOp.RELU, y, 0f, 0f, y);
+    }
+
+    /**
+     * Backward of y = relu(batchNorm(x) [+ residual]) w.r.t. x, gamma and beta, given that y:
+     * batchNormBackward of the gradient where y != 0 (ReLU's output is 0 or positive), 0 elsewhere.
+     */
+    default void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
+        Tensor passed = Tensor.where(y, gy, Tensor.scalar(0f).to(gy.device()));
+        batchNormBackward(passed, x, mean, invStd, gamma, gx, gGamma, gBeta);
+    }
+
+    /**
      * The fused MMA forward: for a row-normalized [n,d] {@code w} (n >= 2), maxCos[i] is the
      * largest w_i . w_j over j != i and nearest[i] that j as a float (first on ties, NaN counts
      * as the largest, as in max/argmax). maxCos and nearest are [n].

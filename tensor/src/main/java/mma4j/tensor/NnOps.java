@@ -123,14 +123,33 @@ public final class NnOps {
     }
 
     public static BatchNormResult batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps) {
-        checkBn("batchNorm", x, gamma, beta);
+        return batchNormTrain("batchNorm", x, null, gamma, beta, eps, false);
+    }
+
+    /**
+     * Training-mode relu(batchNorm(x) + residual) (residual null: relu(batchNorm(x))), made in
+     * batch-norm's own passes; the statistics are batch-norm's.
+     */
+    public static BatchNormResult batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps) {
+        if (residual != null) {
+            x.checkSameDevice("batchNormRelu", residual);
+            if (!residual.sameShape(x)) {
+                throw new IllegalArgumentException("batchNormRelu: residual " + Shapes.str(residual.shape()) + " must match input " + Shapes.str(x.shape()));
+            }
+        }
+        return batchNormTrain("batchNormRelu", x, residual, gamma, beta, eps, true);
+    }
+
+    private static BatchNormResult batchNormTrain(String op, Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, boolean relu) {
+        checkBn(op, x, gamma, beta);
         int perChannel = x.numel() / Math.max(1, x.size(1));
         if (perChannel < 2) {
-            throw new IllegalArgumentException("batchNorm: expected more than 1 value per channel when training, got input " + Shapes.str(x.shape()));
+            throw new IllegalArgumentException(op + ": expected more than 1 value per channel when training, got input " + Shapes.str(x.shape()));
         }
         int c = x.size(1);
         Tensor y = x.newTensor(x.shape()), mean = x.newTensor(c), invStd = x.newTensor(c), uv = x.newTensor(c);
-        x.kernels().batchNormTrain(x, gamma, beta, eps, y, mean, invStd, uv);
+        if (relu) x.kernels().batchNormReluTrain(x, residual, gamma, beta, eps, y, mean, invStd, uv);
+        else x.kernels().batchNormTrain(x, gamma, beta, eps, y, mean, invStd, uv);
         return new BatchNormResult(y, mean, invStd, uv);
     }
 
@@ -143,10 +162,50 @@ public final class NnOps {
 
     /** Returns {gradInput, gradGamma (or null), gradBeta (or null)}. */
     public static Tensor[] batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, boolean affine) {
+        return batchNormBackward(gy, null, x, mean, invStd, gamma, affine);
+    }
+
+    /**
+     * Backward of batch-norm, or of relu(batchNorm(x)) when {@code reluOutput} (that forward's
+     * output) is given. Returns {gradInput, gradGamma (or null), gradBeta (or null)}.
+     */
+    public static Tensor[] batchNormBackward(Tensor gy, Tensor reluOutput, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, boolean affine) {
+        String op = reluOutput == null ? "batchNormBackward" : "batchNormReluBackward";
+        if (!gy.sameShape(x) || (reluOutput != null && !reluOutput.sameShape(x))) {
+            throw new IllegalArgumentException(op + ": gradient " + Shapes.str(gy.shape())
+                    + (reluOutput == null ? "" : " and output " + Shapes.str(reluOutput.shape())) + " must match input " + Shapes.str(x.shape()));
+        }
         int c = x.size(1);
         Tensor gx = x.newTensor(x.shape());
         Tensor gg = affine ? x.newTensor(c) : null, gb = affine ? x.newTensor(c) : null;
-        x.kernels().batchNormBackward(gy, x, mean, invStd, gamma, gx, gg, gb);
+        if (reluOutput == null) x.kernels().batchNormBackward(gy, x, mean, invStd, gamma, gx, gg, gb);
+        else x.kernels().batchNormReluBackward(gy, reluOutput, x, mean, invStd, gamma, gx, gg, gb);
         return new Tensor[] {gx, gg, gb};
+    }
+
+    // ------------------------------------------------------------ optimizer step
+
+    /**
+     * One torch.optim.SGD update of {@code param} in place (see {@link Kernels#sgdStep}); the
+     * momentum buffer, required when momentum != 0, is written too (on the first step it is
+     * only written, so it may hold anything).
+     */
+    public static void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float dampening,
+                               float weightDecay, boolean nesterov, boolean firstStep) {
+        String op = "sgdStep";
+        if (!param.sameShape(grad)) {
+            throw new IllegalArgumentException(op + ": gradient " + Shapes.str(grad.shape()) + " does not match parameter " + Shapes.str(param.shape()));
+        }
+        param.checkSameDevice(op, grad);
+        if (momentum != 0f) {
+            if (momentumBuffer == null) throw new IllegalArgumentException(op + ": momentum " + momentum + " needs a momentum buffer");
+            if (!param.sameShape(momentumBuffer)) {
+                throw new IllegalArgumentException(op + ": momentum buffer " + Shapes.str(momentumBuffer.shape()) + " does not match parameter " + Shapes.str(param.shape()));
+            }
+            param.checkSameDevice(op, momentumBuffer);
+            momentumBuffer.markModified(op);
+        }
+        param.markModified(op);
+        param.kernels().sgdStep(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
     }
 }

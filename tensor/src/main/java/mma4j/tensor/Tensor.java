@@ -174,6 +174,11 @@ public final class Tensor {
         return strides.clone();
     }
 
+    /** The stride of one axis (no array copy, for kernels' inner loops); negative axes count from the end. */
+    public int stride(int axis) {
+        return strides[Shapes.axis("stride", axis, shape.length, shape)];
+    }
+
     public int offset() {
         return offset;
     }
@@ -619,7 +624,7 @@ public final class Tensor {
         return out;
     }
 
-    private void checkSameDevice(String op, Tensor o) {
+    void checkSameDevice(String op, Tensor o) {
         if (!device().equals(o.device())) {
             throw new IllegalArgumentException(op + ": tensors on different devices, " + device() + " and " + o.device());
         }
@@ -633,6 +638,12 @@ public final class Tensor {
      * target's shape without growing it; an operand that overlaps the target in memory in a
      * different layout (x += x.t()) is copied first, so every element reads the old values.
      */
+
+    /** Marks this tensor's storage as written by a kernel outside Tensor's own in-place ops (autograd's saved-tensor check reads it). */
+    void markModified(String op) {
+        checkWritable(op);
+        storage.bumpVersion();
+    }
 
     private void checkWritable(String op) {
         for (int i = 0; i < shape.length; i++) {
@@ -675,6 +686,11 @@ public final class Tensor {
         kernels().unary(op, this, p, q, this);
         storage.bumpVersion();
         return this;
+    }
+
+    /** max(0, x) in place (PyTorch's relu_). */
+    public Tensor reluInPlace() {
+        return unaryInPlace("reluInPlace", UnaryOp.RELU, 0, 0);
     }
 
     public Tensor mulInPlace(float s) {

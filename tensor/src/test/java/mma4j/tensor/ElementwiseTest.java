@@ -261,11 +261,11 @@ class ElementwiseTest {
             float[] base = x.array().clone();
             float[] xv = values(x);
             int v0 = x.version();
-            x.mulInPlace(-1.5f).addInPlace(0.25f).clampInPlace(-2f, 3f);
+            x.mulInPlace(-1.5f).addInPlace(0.25f).clampInPlace(-2f, 3f).reluInPlace();
             float[] expected = new float[xv.length];
-            for (int i = 0; i < xv.length; i++) expected[i] = Math.min(Math.max(xv[i] * -1.5f + 0.25f, -2f), 3f);
-            assertSameBits(expected, values(x), "mul/add/clamp in place on " + describe(x));
-            assertTrue(x.version() >= v0 + 3 || xv.length == 0 && x.version() > v0);
+            for (int i = 0; i < xv.length; i++) expected[i] = UnaryOp.RELU.apply(Math.min(Math.max(xv[i] * -1.5f + 0.25f, -2f), 3f), 0, 0);
+            assertSameBits(expected, values(x), "mul/add/clamp/relu in place on " + describe(x));
+            assertTrue(x.version() >= v0 + 4 || xv.length == 0 && x.version() > v0);
             assertOnlyViewChanged(x, base, "scalar in place");
 
             Tensor y = randomTensor(rnd, s, false);

@@ -46,6 +46,16 @@ class ViewTest {
     // ------------------------------------------------------------ view / reshape
 
     @Test
+    void strideOfOneAxisMatchesStrides() {
+        Tensor t = Tensor.zeros(2, 3, 4).permute(2, 0, 1);
+        assertArrayEquals(new int[] {1, 12, 4}, t.strides());
+        assertEquals(1, t.stride(0));
+        assertEquals(4, t.stride(-1));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> t.stride(3));
+        assertEquals("stride: axis 3 out of range for shape [4, 2, 3] (rank 3)", e.getMessage());
+    }
+
+    @Test
     void viewOfContiguousKeepsRowMajorOrderAndAliases() {
         Tensor x = arange(2, 3, 4);
         Tensor v = x.view(4, -1);

@@ -17,6 +17,22 @@ public final class Basic {
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g, g}; }
     }
 
+    /**
+     * relu(a + b) as one node, as a residual block ends: the sum is rectified in place while it
+     * is still in cache, and the gradient of both inputs is one where() pass.
+     */
+    public static final class AddRelu extends Function {
+        @Override protected Tensor forward(Tensor... in) {
+            Tensor y = in[0].add(in[1]).reluInPlace();
+            saveForBackward(y);
+            return y;
+        }
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor passed = Tensor.where(saved()[0], g, Tensor.scalar(0f).to(g.device()));
+            return new Tensor[] {passed, passed};
+        }
+    }
+
     public static final class Sub extends Function {
         @Override protected Tensor forward(Tensor... in) { return in[0].sub(in[1]); }
         @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g, needsInputGrad(1) ? g.neg() : null}; }
@@ -167,8 +183,13 @@ public final class Basic {
             saveForBackward(y);
             return y;
         }
-        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch).
-        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {g.mul(saved()[0].gt(0f))}; }
+        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch). The output
+        // is 0 or positive, so "output != 0" is that mask: one where() pass, and a non-finite
+        // gradient is dropped (not turned into NaN by 0 * inf), as PyTorch's threshold_backward does.
+        @Override protected Tensor[] backward(Tensor g) {
+            Tensor y = saved()[0];
+            return new Tensor[] {Tensor.where(y, g, Tensor.scalar(0f).to(g.device()))};
+        }
     }
 
     public static final class Tanh extends Function {

@@ -80,30 +80,53 @@ public final class Layers {
      * may be null when affine=false). The batch mean and unbiased variance are exposed for
      * the running statistics.
      */
+    /**
+     * Batch-norm with batch statistics. Inputs: x[, weight, bias]; with a residual:
+     * x, residual[, weight, bias]. Optionally with ReLU fused in: relu(batchNorm(x)), or
+     * relu(batchNorm(x) + residual) as a residual block ends, made in batch-norm's own passes.
+     */
     public static final class BatchNormTrain extends Function {
         private final float eps;
+        private final boolean relu, residual;
         private Tensor batchMean, batchVar;
         private int arity;
-        public BatchNormTrain(float eps) { this.eps = eps; }
+        public BatchNormTrain(float eps) { this(eps, false, false); }
+
+        /** {@code residual} requires {@code relu}: the add is only fused where a ReLU follows it. */
+        public BatchNormTrain(float eps, boolean relu, boolean residual) {
+            if (residual && !relu) throw new IllegalArgumentException("BatchNormTrain: a fused residual add needs the fused ReLU");
+            this.eps = eps;
+            this.relu = relu;
+            this.residual = residual;
+        }
 
         @Override protected Tensor forward(Tensor... in) {
             arity = in.length;
-            Tensor gamma = in.length > 1 ? in[1] : null, beta = in.length > 2 ? in[2] : null;
-            NnOps.BatchNormResult r = NnOps.batchNormTrain(in[0], gamma, beta, eps);
+            int p = residual ? 2 : 1; // where weight and bias start
+            Tensor gamma = in.length > p ? in[p] : null, beta = in.length > p + 1 ? in[p + 1] : null;
+            NnOps.BatchNormResult r = relu ? NnOps.batchNormReluTrain(in[0], residual ? in[1] : null, gamma, beta, eps)
+                    : NnOps.batchNormTrain(in[0], gamma, beta, eps);
             batchMean = r.mean();
             batchVar = r.unbiasedVar();
-            saveForBackward(in[0], r.mean(), r.invStd(), gamma);
+            // ReLU's backward needs the output (where it is 0); plain batch-norm does not.
+            saveForBackward(in[0], r.mean(), r.invStd(), gamma, relu ? r.output() : null);
             return r.output();
         }
 
         @Override protected Tensor[] backward(Tensor g) {
             Tensor[] s = saved();
             boolean affine = s[3] != null;
-            Tensor[] r = NnOps.batchNormBackward(g, s[0], s[1], s[2], s[3], affine);
+            Tensor[] r = NnOps.batchNormBackward(g, s[4], s[0], s[1], s[2], s[3], affine);
             Tensor[] out = new Tensor[arity];
             out[0] = r[0];
-            if (arity > 1) out[1] = r[1];
-            if (arity > 2) out[2] = r[2];
+            int p = 1;
+            if (residual) {
+                // the residual's gradient: ReLU's backward alone
+                out[1] = needsInputGrad(1) ? Tensor.where(s[4], g, Tensor.scalar(0f).to(g.device())) : null;
+                p = 2;
+            }
+            if (arity > p) out[p] = r[1];
+            if (arity > p + 1) out[p + 1] = r[2];
             return out;
         }
 

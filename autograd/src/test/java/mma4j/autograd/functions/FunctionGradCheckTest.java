@@ -59,6 +59,8 @@ class FunctionGradCheckTest {
         c.add(new Case("ClampedAcos near the bound (steep)", Basic.ClampedAcos.class,
                 v -> new Basic.ClampedAcos(Basic.ClampedAcos.MMA_BOUND).apply(v[0]), new Tensor[] {Tensor.vector(-0.999f, 0.995f, 0.999f)}, 1e-4));
         c.add(new Case("Relu", Basic.Relu.class, v -> new Basic.Relu().apply(v[0]), awayFromZero(17, 3, 4)));
+        // |a| >= 0.2 and |b| <= 0.05: a + b stays 0.15 away from ReLU's kink
+        c.add(new Case("AddRelu", Basic.AddRelu.class, v -> new Basic.AddRelu().apply(v[0], v[1]), awayFromZero(70, 3, 4), uniform(71, -0.05f, 0.05f, 3, 4)));
         c.add(new Case("Tanh", Basic.Tanh.class, v -> new Basic.Tanh().apply(v[0]), uniform(18, -2f, 2f, 3, 4)));
         c.add(new Case("Sigmoid", Basic.Sigmoid.class, v -> new Basic.Sigmoid().apply(v[0]), uniform(19, -3f, 3f, 3, 4)));
         Tensor ma = distinct(20, 3, 4), mb = distinct(21, 3, 4).add(0.05f); // never equal: steps of 0.1 offset by 0.05
@@ -95,6 +97,14 @@ class FunctionGradCheckTest {
         c.add(new Case("BatchNormTrain affine", Layers.BatchNormTrain.class, v -> new Layers.BatchNormTrain(1e-5f).apply(v[0], v[1], v[2]),
                 uniform(60, 4, 3, 2, 2), uniform(61, 0.5f, 1.5f, 3), uniform(62, 3)));
         c.add(new Case("BatchNormTrain 2d no affine", Layers.BatchNormTrain.class, v -> new Layers.BatchNormTrain(1e-5f).apply(v[0]), uniform(63, 6, 4)));
+        // Per channel half the values are mean + s, half mean - s, so the normalized values are
+        // exactly +-1 and, with these gamma and beta, the outputs stay >= 0.3 away from ReLU's kink.
+        Tensor bnX = plusMinusOnes(4, 2, 1, 2), bnGamma = Tensor.vector(1f, 0.8f), bnBeta = Tensor.vector(0.4f, -0.3f);
+        c.add(new Case("BatchNormTrain + ReLU", Layers.BatchNormTrain.class,
+                v -> new Layers.BatchNormTrain(1e-5f, true, false).apply(v[0], v[1], v[2]), bnX, bnGamma, bnBeta));
+        c.add(new Case("BatchNormTrain + residual + ReLU", Layers.BatchNormTrain.class,
+                v -> new Layers.BatchNormTrain(1e-5f, true, true).apply(v[0], v[1], v[2], v[3]),
+                bnX, uniform(72, -0.2f, 0.2f, 4, 2, 1, 2), bnGamma, bnBeta));
         Tensor rm = uniform(64, 3), rv = uniform(65, 0.5f, 2f, 3);
         c.add(new Case("BatchNormEval affine", Layers.BatchNormEval.class, v -> new Layers.BatchNormEval(rm, rv, 1e-5f).apply(v[0], v[1], v[2]),
                 uniform(66, 2, 3, 2, 2), uniform(67, 3), uniform(68, 3)));
@@ -135,5 +145,15 @@ class FunctionGradCheckTest {
         Set<String> missing = new TreeSet<>(all);
         missing.removeAll(covered);
         assertEquals(Set.of(), missing, "Functions without a gradcheck case: " + missing + " (all: " + Arrays.toString(all.toArray()) + ")");
+    }
+
+    /** [n, c, h, w] with channel k = mean_k +- (k + 1), half of each sign (n * h * w even). */
+    private static Tensor plusMinusOnes(int n, int c, int h, int w) {
+        float[] v = new float[n * c * h * w];
+        for (int i = 0; i < n; i++) for (int k = 0; k < c; k++) for (int p = 0; p < h * w; p++) {
+            float sign = (i + p) % 2 == 0 ? 1f : -1f;
+            v[((i * c + k) * h * w) + p] = 0.5f * k + sign * (k + 1);
+        }
+        return Tensor.wrap(v, n, c, h, w);
     }
 }

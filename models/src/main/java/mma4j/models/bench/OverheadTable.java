@@ -11,8 +11,14 @@ import java.util.Map;
 
 /**
  * The paper's Table 3 on this machine: seconds per training batch, peak heap and the overhead
- * of each regularizer against the unregularized step, per model. Median of timed steps after
- * warm-up steps (JMH's TrainStepBench gives the careful figures; this is the quick table).
+ * of each regularizer against the unregularized step, per model (JMH's TrainStepBench gives
+ * the careful figures; this is the quick table).
+ *
+ * <p>Timing runs in rounds: each round times one step of every regularizer in turn, so a change
+ * of machine load hits all of them alike. A regularizer's time is its median step; its
+ * overhead is the median over rounds of (its step / the baseline's step in the same round),
+ * the same statistic as the PyTorch peer's "median per-round ratio". Peak heap is measured
+ * afterwards, one regularizer at a time with only its own model alive.
  */
 public final class OverheadTable {
     public static final List<String> REGULARIZERS = List.of("none", "mma", "mhe2", "mhe0", "orthogonal");
@@ -22,27 +28,56 @@ public final class OverheadTable {
     private OverheadTable() {}
 
     public static List<Row> measure(String model, int batch, int warmup, int timed, java.io.PrintStream progress) {
-        List<Row> rows = new ArrayList<>();
-        double base = Double.NaN;
-        for (String reg : REGULARIZERS) {
-            StepSetup s = new StepSetup(model, batch, reg, 0);
-            for (int i = 0; i < warmup; i++) s.run();
+        return measure(model, batch, REGULARIZERS, warmup, timed, progress);
+    }
+
+    /** {@code regs} must start with "none" when overheads are wanted (otherwise they are NaN). */
+    public static List<Row> measure(String model, int batch, List<String> regs, int warmup, int timed, java.io.PrintStream progress) {
+        for (String r : regs) {
+            if (!REGULARIZERS.contains(r)) throw new IllegalArgumentException("bench: unknown regularizer '" + r + "', expected one of " + REGULARIZERS);
+        }
+        int k = regs.size();
+        double[][] seconds = new double[k][timed];
+        {
+            StepSetup[] setups = new StepSetup[k];
+            for (int j = 0; j < k; j++) setups[j] = new StepSetup(model, batch, regs.get(j), 0);
+            for (int i = 0; i < warmup; i++) for (StepSetup s : setups) s.run();
             System.gc();
-            resetPeaks();
-            double[] t = new double[timed];
             for (int i = 0; i < timed; i++) {
-                long t0 = System.nanoTime();
-                s.run();
-                t[i] = (System.nanoTime() - t0) / 1e9;
+                for (int j = 0; j < k; j++) {
+                    long t0 = System.nanoTime();
+                    setups[j].run();
+                    seconds[j][i] = (System.nanoTime() - t0) / 1e9;
+                }
             }
-            Arrays.sort(t);
-            double median = t[timed / 2];
-            if (reg.equals("none")) base = median;
-            Row r = new Row(model, batch, reg, median, peakHeapMiB(), 100 * (median / base - 1));
+        }
+        int base = regs.indexOf("none");
+        List<Row> rows = new ArrayList<>();
+        for (int j = 0; j < k; j++) {
+            double[] ratio = new double[timed];
+            for (int i = 0; i < timed; i++) ratio[i] = base < 0 ? Double.NaN : seconds[j][i] / seconds[base][i];
+            double median = median(seconds[j]), overhead = 100 * (median(ratio) - 1);
+            Row r = new Row(model, batch, regs.get(j), median, peakHeapMiB(model, batch, regs.get(j)), overhead);
             rows.add(r);
-            if (progress != null) progress.printf("  %-10s %-10s batch %-4d %.3f s/batch%n", model, reg, batch, median);
+            if (progress != null) progress.printf("  %-10s %-10s batch %-4d %.3f s/batch  %+.1f%%%n", model, r.reg(), batch, median, overhead);
         }
         return rows;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /** Peak heap of one step with only this model alive (after a warm-up step and a GC). */
+    private static double peakHeapMiB(String model, int batch, String reg) {
+        StepSetup s = new StepSetup(model, batch, reg, 0);
+        s.run();
+        System.gc();
+        resetPeaks();
+        s.run();
+        return peakHeapMiB();
     }
 
     private static void resetPeaks() {

@@ -25,8 +25,11 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> batches;
     @Option(names = "--warmup", description = "Untimed steps first; default: ${DEFAULT-VALUE}.", defaultValue = "2")
     int warmup;
-    @Option(names = "--steps", description = "Timed steps (the median is reported); default: ${DEFAULT-VALUE}.", defaultValue = "3")
+    @Option(names = "--steps", description = "Timed rounds (one step of each regularizer per round; medians are reported); default: ${DEFAULT-VALUE}.", defaultValue = "3")
     int steps;
+    @Option(names = "--regs", split = ",", description = "Regularizers to time, baseline first (default: none, mma, mhe2, mhe0, orthogonal).")
+    List<String> regs;
+
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
     @Option(names = "--json", description = "One JSON document instead of the table.")
@@ -47,7 +50,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<OverheadTable.Row> rows = new ArrayList<>();
         for (String m : ms) {
-            for (int b : bs) rows.addAll(OverheadTable.measure(m, b, warmup, steps, json ? null : System.err));
+            for (int b : bs) rows.addAll(OverheadTable.measure(m, b, regs != null ? regs : OverheadTable.REGULARIZERS, warmup, steps, json ? null : System.err));
         }
         if (json) System.out.println(Json.write(OverheadTable.toJson(rows)));
         else {

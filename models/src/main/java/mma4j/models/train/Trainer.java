@@ -79,13 +79,21 @@ public final class Trainer {
                      .transform(r.augment() ? Datasets.trainTransform(dataset) : Datasets.testTransform(dataset)).seed(o.seed()).prefetch(2).build();
              DataLoader testLoader = DataLoader.builder(test).batchSize(256).shuffle(false)
                      .transform(Datasets.testTransform(dataset)).seed(o.seed()).prefetch(1).build()) {
-            return train(model, modelGen, opt, schedule, penalty, trainLoader, testLoader, resume, dataset, dataDir, train.size(), test.size());
+            Run run = new Run(model, modelGen, opt, schedule, penalty, trainLoader, testLoader,
+                    String.format("%s (%s, %d train / %d test images)", dataset, dataDir, train.size(), test.size()));
+            return train(run, resume);
         }
     }
 
-    private Summary train(Module model, Generator modelGen, SGD opt, LRScheduler schedule, Penalty penalty, DataLoader trainLoader,
-                          DataLoader testLoader, boolean resume, String dataset, Path dataDir, int trainSize, int testSize) throws IOException {
+    /** Everything one run trains with; {@code data} describes the dataset for the log. */
+    private record Run(Module model, Generator modelGen, SGD opt, LRScheduler schedule, Penalty penalty,
+                       DataLoader trainLoader, DataLoader testLoader, String data) {}
+
+    private Summary train(Run run, boolean resume) throws IOException {
         Recipe r = o.recipe();
+        Module model = run.model();
+        SGD opt = run.opt();
+        LRScheduler schedule = run.schedule();
         Files.createDirectories(o.out());
         MetricsLog metrics = new MetricsLog(o.out().resolve("metrics.jsonl"));
 
@@ -97,7 +105,7 @@ public final class Trainer {
             startEpoch = ((Number) ck.state().get("epoch")).intValue();
             opt.loadState(new OptimizerState(ck.optimizer(), doubles(ck.state().get("optimizer"))));
             schedule.loadState(doubles(ck.state().get("schedule")));
-            modelGen.setState(longs(ck.state().get("generator")));
+            run.modelGen().setState(longs(ck.state().get("generator")));
             metrics.truncateAfter(startEpoch);
             StepLog.truncateAfter(o.out(), startEpoch);
             log.printf("resuming %s from epoch %d of %d%n", o.out(), startEpoch, r.epochs());
@@ -105,22 +113,21 @@ public final class Trainer {
             Files.deleteIfExists(metrics.file());
             Files.deleteIfExists(StepLog.file(o.out()));
         }
-        log.printf("%s on %s (%s, %d train / %d test images), %,d parameters, reg %s on %s layers, %s, seed %d, %d threads, device %s%n",
-                o.model(), dataset, dataDir, trainSize, testSize, model.parameterCount(), o.reg(), o.regLayers(), r, o.seed(),
-                Parallel.threads(), o.device());
+        log.printf("%s on %s, %,d parameters, reg %s on %s layers, %s, seed %d, %d threads, device %s%n",
+                o.model(), run.data(), model.parameterCount(), o.reg(), o.regLayers(), r, o.seed(), Parallel.threads(), o.device());
 
         Evaluation.Result eval = null;
         double lastLoss = Double.NaN;
         Map<String, Double> angles = Map.of();
         for (int epoch = startEpoch; epoch < r.epochs(); epoch++) {
-            trainLoader.setEpoch(epoch);
-            penalty.startEpoch(epoch);
+            run.trainLoader().setEpoch(epoch);
+            run.penalty().startEpoch(epoch);
             long t0 = System.nanoTime();
-            EpochStats s = trainEpoch(model, opt, schedule, penalty, trainLoader, epoch);
+            EpochStats s = trainEpoch(model, opt, schedule, run.penalty(), run.trainLoader(), epoch);
             if (!r.schedule().equals("cosine-steps")) schedule.step();
             double seconds = (System.nanoTime() - t0) / 1e9;
-            testLoader.setEpoch(0);
-            eval = Evaluation.run(model, testLoader, o.device(), o.limitBatches(), false);
+            run.testLoader().setEpoch(0);
+            eval = Evaluation.run(model, run.testLoader(), o.device(), o.limitBatches(), false);
             angles = AngleProbe.minAnglesDeg(AngleProbe.report(model));
             lastLoss = s.taskLoss();
 
@@ -137,7 +144,7 @@ public final class Trainer {
             rec.put("min_angles_deg", new LinkedHashMap<>(angles));
             metrics.append(rec);
             StepLog.append(o.out(), s.steps());
-            saveCheckpoint(model, opt, schedule, modelGen, epoch + 1);
+            saveCheckpoint(model, opt, schedule, run.modelGen(), epoch + 1);
             log.printf("epoch %d/%d: task loss %.4f, reg %+.4f, train top-1 %.2f%%, test top-1 %.2f%% top-5 %.2f%%, %.1f s (%.0f img/s)%n",
                     epoch + 1, r.epochs(), s.taskLoss(), s.regLoss(), s.top1(), eval.top1(), eval.top5(), seconds, s.images() / seconds);
         }

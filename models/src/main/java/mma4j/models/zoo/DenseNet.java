@@ -58,7 +58,7 @@ public final class DenseNet extends Module {
     public Variable forward(Variable x) {
         Variable out = trans1.forward(dense1.forward(conv1.forward(x)));
         out = trans2.forward(dense2.forward(out));
-        out = bn.forward(dense3.forward(out)).relu();
+        out = bn.forwardRelu(dense3.forward(out));
         out = Functional.adaptiveAvgPool2d1(out);
         return fc.forward(out.reshape(out.size(0), -1));
     }
@@ -75,7 +75,7 @@ public final class DenseNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            return Functional.cat(1, x, conv1.forward(bn1.forward(x).relu()));
+            return Functional.cat(1, x, conv1.forward(bn1.forwardRelu(x)));
         }
     }
 
@@ -92,8 +92,8 @@ public final class DenseNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            Variable out = conv1.forward(bn1.forward(x).relu());
-            out = conv2.forward(bn2.forward(out).relu());
+            Variable out = conv1.forward(bn1.forwardRelu(x));
+            out = conv2.forward(bn2.forwardRelu(out));
             return Functional.cat(1, x, out);
         }
     }
@@ -109,7 +109,7 @@ public final class DenseNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            return Functional.avgPool2d(conv1.forward(bn1.forward(x).relu()), 2, 2, 0);
+            return Functional.avgPool2d(conv1.forward(bn1.forwardRelu(x)), 2, 2, 0);
         }
     }
 }

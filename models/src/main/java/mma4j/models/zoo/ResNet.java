@@ -44,7 +44,7 @@ public final class ResNet extends Module {
 
     @Override
     public Variable forward(Variable x) {
-        Variable out = bn1.forward(conv1.forward(x)).relu();
+        Variable out = bn1.forwardRelu(conv1.forward(x));
         out = layer3.forward(layer2.forward(layer1.forward(out)));
         out = Functional.adaptiveAvgPool2d1(out);
         return fc.forward(out.reshape(out.size(0), -1));
@@ -73,10 +73,9 @@ public final class ResNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            Variable out = bn1.forward(conv1.forward(x)).relu();
-            out = bn2.forward(conv2.forward(out));
+            Variable out = conv2.forward(bn1.forwardRelu(conv1.forward(x)));
             Variable residual = downsample == null ? x : downsample.forward(x);
-            return out.add(residual).relu();
+            return bn2.forwardAddRelu(out, residual); // relu(bn2(out) + residual)
         }
     }
 }

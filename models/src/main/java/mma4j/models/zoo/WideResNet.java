@@ -37,7 +37,7 @@ public final class WideResNet extends Module {
     @Override
     public Variable forward(Variable x) {
         Variable out = block3.forward(block2.forward(block1.forward(conv1.forward(x))));
-        out = Functional.adaptiveAvgPool2d1(bn1.forward(out).relu());
+        out = Functional.adaptiveAvgPool2d1(bn1.forwardRelu(out));
         return fc.forward(out.reshape(out.size(0), -1));
     }
 
@@ -75,9 +75,9 @@ public final class WideResNet extends Module {
 
         @Override
         public Variable forward(Variable x) {
-            Variable act = bn1.forward(x).relu();
+            Variable act = bn1.forwardRelu(x);
             // With equal widths the shortcut is x itself; otherwise the 1x1 conv sees the activated x.
-            Variable out = bn2.forward(conv1.forward(act)).relu();
+            Variable out = bn2.forwardRelu(conv1.forward(act));
             out = Functional.dropout(out, dropRate, isTraining(), dropGen);
             out = conv2.forward(out);
             return out.add(convShortcut == null ? x : convShortcut.forward(act));

@@ -3,6 +3,7 @@ package mma4j.nn.optim;
 import java.util.List;
 import java.util.Set;
 import mma4j.autograd.Variable;
+import mma4j.tensor.NnOps;
 import mma4j.tensor.Tensor;
 
 /**
@@ -61,20 +62,20 @@ public final class SGD extends Optimizer<SGD.Options> {
 
     @Override
     protected void update(Variable param, Tensor grad, Options o, double lr, ParamState st) {
-        Tensor p = param.data();
+        // One fused pass per parameter (NnOps.sgdStep); the rounding is that of the formulas above, step by step.
         Tensor d = o.maximize() ? grad.neg() : grad;
-        if (o.weightDecay() != 0) d = d.add(p.mul((float) o.weightDecay()));
+        Tensor buf = null;
+        boolean first = false;
         if (o.momentum() != 0) {
-            Tensor buf = st.tensor("momentum_buffer");
+            buf = st.tensor("momentum_buffer");
             if (buf == null) {
-                buf = d.copy();
+                buf = d.emptyLike();
                 st.put("momentum_buffer", buf);
-            } else {
-                buf.mulInPlace((float) o.momentum()).addInPlace(d, (float) (1 - o.dampening()));
+                first = true;
             }
-            d = o.nesterov() ? d.add(buf.mul((float) o.momentum())) : buf;
         }
-        p.addInPlace(d, (float) -lr);
+        NnOps.sgdStep(param.data(), d, buf, (float) lr, (float) o.momentum(), (float) o.dampening(),
+                (float) o.weightDecay(), o.nesterov(), first);
     }
 
     @Override

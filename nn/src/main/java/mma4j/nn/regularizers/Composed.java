@@ -22,7 +22,7 @@ public final class Composed {
     public static Variable mma(Variable w) {
         Variable cos = cosineMatrix(w, 0f);
         Variable nearest = withoutDiagonal(cos).max(1, false);
-        return new ClampedAcos(-NearestNeighbourLoss.CLAMP, NearestNeighbourLoss.CLAMP).apply(nearest).mean().neg();
+        return nearest.acosClamped(NearestNeighbourLoss.CLAMP).mean().neg();
     }
 
     /** mean_i max_{j != i} C_ij. */

@@ -15,26 +15,18 @@ import mma4j.tensor.cpu.Parallel;
  * to a visitor and never holds more than one tile per worker (very large n).
  */
 public final class Gram {
-    /**
-     * Rows per panel of the upper-triangle product: skips most of the lower half while keeping
-     * each GEMM call large (measured on 512 x 4608: 128 rows beat 64, 256 and the full product).
-     */
-    static final int PANEL = 128;
     /** Default tile side for the streamed form. */
     public static final int TILE = 256;
 
     private Gram() {}
 
     /**
-     * C[i*n + j] = u_i . u_j for j >= i; entries below the diagonal are left as they were.
-     * Row panels of {@link #PANEL} rows each multiply against the rows from their own start on.
+     * C[i*n + j] = u_i . u_j for j >= i; entries below the diagonal are unspecified. One
+     * symmetric product ({@link Gemm#syrkUpper}): B is packed once and only the register tiles
+     * that reach the diagonal are computed, about half of the full product's work.
      */
     public static void upper(float[] u, int n, int d, float[] c) {
-        for (int i0 = 0; i0 < n; i0 += PANEL) {
-            int rows = Math.min(PANEL, n - i0);
-            // A = rows i0.. of U (row stride d), B = U^T from column i0 on: B(p, j) = u[(i0 + j) * d + p].
-            Gemm.sgemm(rows, n - i0, d, u, i0 * d, d, 1, u, i0 * d, 1, d, 0f, c, i0 * n + i0, n);
-        }
+        Gemm.syrkUpper(n, d, u, 0, d, 1, c, 0, n);
     }
 
     /** The full symmetric C (upper product, then mirrored). */

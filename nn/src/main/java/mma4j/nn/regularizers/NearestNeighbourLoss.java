@@ -3,6 +3,7 @@ package mma4j.nn.regularizers;
 import mma4j.autograd.Function;
 import mma4j.tensor.Shapes;
 import mma4j.tensor.Tensor;
+import mma4j.tensor.cpu.Parallel;
 
 /**
  * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product and a
@@ -98,16 +99,44 @@ public final class NearestNeighbourLoss extends Function {
         int n = inShape[0], d = inShape[1];
         float[] gu = new float[n * d];
         double scale = g.item() / (double) n;
+        float[] toNearest = new float[n], fromNearest = new float[n];
         for (int i = 0; i < n; i++) {
             double s = scale * term.slope(nearest.cos[i]);
-            if (s == 0) continue;
-            int j = nearest.index[i], oi = i * d, oj = j * d;
             // dL/du_i += s u_j and dL/du_j += s u_i, with u_k = w_k / norm_k
-            RowOps.axpy((float) (s / norm[j]), w, oj, gu, oi, d);
-            RowOps.axpy((float) (s / norm[i]), w, oi, gu, oj, d);
+            toNearest[i] = (float) (s / norm[nearest.index[i]]);
+            fromNearest[i] = (float) (s / norm[i]);
         }
-        UnitRows.backwardInPlace(w, norm, n, d, gu);
+        // Gathered per row, so rows are independent and split over the pool: row r adds, in
+        // ascending i, the term of each pair (i, nearest(i)) it belongs to; then the row goes
+        // back through its normalization.
+        int[][] chosenBy = chosenBy(nearest.index, n);
+        Parallel.forRange(n, 4L * d, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int[] ks = chosenBy[r];
+                int k = 0, or = r * d;
+                for (; k < ks.length && ks[k] < r; k++) addPairTerm(ks[k], w, fromNearest, gu, or, d);
+                if (toNearest[r] != 0f) RowOps.axpy(toNearest[r], w, nearest.index[r] * d, gu, or, d);
+                for (; k < ks.length; k++) addPairTerm(ks[k], w, fromNearest, gu, or, d);
+                UnitRows.backwardRowInPlace(w, norm, r, d, gu);
+            }
+        });
         return new Tensor[] {Tensor.wrap(gu, inShape).to(g.device())};
+    }
+
+    /** gu row (at or) += fromNearest[k] * w_k: row k chose this row as its nearest neighbour. */
+    private static void addPairTerm(int k, float[] w, float[] fromNearest, float[] gu, int or, int d) {
+        if (fromNearest[k] != 0f) RowOps.axpy(fromNearest[k], w, k * d, gu, or, d);
+    }
+
+    /** For each row r, the rows k with nearest(k) == r, ascending. */
+    private static int[][] chosenBy(int[] nearest, int n) {
+        int[] count = new int[n];
+        for (int k = 0; k < n; k++) count[nearest[k]]++;
+        int[][] by = new int[n][];
+        for (int r = 0; r < n; r++) by[r] = new int[count[r]];
+        int[] fill = new int[n];
+        for (int k = 0; k < n; k++) by[nearest[k]][fill[nearest[k]]++] = k;
+        return by;
     }
 
     /** The nearest neighbours found by the last forward (for diagnostics and tests). */

@@ -1,5 +1,7 @@
 package mma4j.nn.regularizers;
 
+import mma4j.tensor.cpu.Parallel;
+
 /**
  * The rows of a weight matrix scaled to unit length, with the lengths kept for backward.
  * Every angular regularizer starts here, so this is also where bad weights are stopped:
@@ -28,27 +30,33 @@ public final class UnitRows {
         checkSize(op, n, d);
         float[] u = new float[n * d];
         float[] norm = new float[n];
-        for (int i = 0; i < n; i++) {
-            int o = i * d;
-            // In double, so that u is w / |w| correctly rounded: float32 sums would move u by an ulp,
-            // which nearly parallel rows (and MHE's 1/q^2) magnify.
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int p = 0;
-            for (; p + 4 <= d; p += 4) {
-                s0 += (double) w[o + p] * w[o + p];
-                s1 += (double) w[o + p + 1] * w[o + p + 1];
-                s2 += (double) w[o + p + 2] * w[o + p + 2];
-                s3 += (double) w[o + p + 3] * w[o + p + 3];
-            }
-            for (; p < d; p++) s0 += (double) w[o + p] * w[o + p];
-            double s = (s0 + s1) + (s2 + s3);
-            // NaN, Inf or an all-zero row: find out which and say so.
-            if (!(s > 0) || Double.isInfinite(s)) s = exactSumSquares(op, w, o, i, n, d);
-            double r = Math.sqrt(s + eps), inv = 1.0 / r;
-            for (int q = 0; q < d; q++) u[o + q] = (float) (w[o + q] * inv);
-            norm[i] = (float) r;
-        }
+        // Rows are independent: split them over the pool (each row's arithmetic is the same either way).
+        Parallel.forRange(n, 3L * d, (from, to) -> {
+            for (int i = from; i < to; i++) norm[i] = normalizeRow(op, w, u, i, n, d, eps);
+        });
         return new UnitRows(u, norm, n, d);
+    }
+
+    /** u_i = w_i / sqrt(|w_i|^2 + eps); returns that divisor. */
+    private static float normalizeRow(String op, float[] w, float[] u, int i, int n, int d, float eps) {
+        int o = i * d;
+        // In double, so that u is w / |w| correctly rounded: float32 sums would move u by an ulp,
+        // which nearly parallel rows (and MHE's 1/q^2) magnify.
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int p = 0;
+        for (; p + 4 <= d; p += 4) {
+            s0 += (double) w[o + p] * w[o + p];
+            s1 += (double) w[o + p + 1] * w[o + p + 1];
+            s2 += (double) w[o + p + 2] * w[o + p + 2];
+            s3 += (double) w[o + p + 3] * w[o + p + 3];
+        }
+        for (; p < d; p++) s0 += (double) w[o + p] * w[o + p];
+        double s = (s0 + s1) + (s2 + s3);
+        // NaN, Inf or an all-zero row: find out which and say so.
+        if (!(s > 0) || Double.isInfinite(s)) s = exactSumSquares(op, w, o, i, n, d);
+        double r = Math.sqrt(s + eps), inv = 1.0 / r;
+        for (int q = 0; q < d; q++) u[o + q] = (float) (w[o + q] * inv);
+        return (float) r;
     }
 
     /** The row's squared length in double, or an error naming the non-finite value or the zero row. */
@@ -118,10 +126,13 @@ public final class UnitRows {
      * keep only the norms): their pair gradients are mostly tangential, so float32 vector loops do.
      */
     public static void backwardInPlace(float[] w, float[] norm, int n, int d, float[] gu) {
-        for (int i = 0; i < n; i++) {
-            int o = i * d;
-            float inv = 1f / norm[i], dot = RowOps.dot(w, o, gu, o, d) * inv; // u_i . g = (w_i . g) / norm_i
-            RowOps.scaleAdd(inv, gu, o, -dot * inv * inv, w, o, d);           // (g - u_i dot) / norm_i
-        }
+        for (int i = 0; i < n; i++) backwardRowInPlace(w, norm, i, d, gu);
+    }
+
+    /** Row i of {@link #backwardInPlace(float[], float[], int, int, float[])}. */
+    static void backwardRowInPlace(float[] w, float[] norm, int i, int d, float[] gu) {
+        int o = i * d;
+        float inv = 1f / norm[i], dot = RowOps.dot(w, o, gu, o, d) * inv; // u_i . g = (w_i . g) / norm_i
+        RowOps.scaleAdd(inv, gu, o, -dot * inv * inv, w, o, d);           // (g - u_i dot) / norm_i
     }
 }

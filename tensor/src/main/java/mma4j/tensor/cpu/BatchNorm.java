@@ -1,6 +1,8 @@
 package mma4j.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import mma4j.tensor.Tensor;
 
@@ -9,6 +11,11 @@ import mma4j.tensor.Tensor;
  * trailing axes, parallel over channels. Each (sample, channel) row of H*W values is summed in
  * vector lanes, and rows are summed in double, so a large batch keeps float32 accuracy; the
  * variance is taken around the mean (two passes), never as E[x^2] - E[x]^2.
+ *
+ * <p>With {@code relu}, training mode writes relu(y), or relu(y + residual) as a residual block
+ * ends, in the same pass, and the backward takes that output and lets the gradient through only
+ * where it is non-zero (ReLU's backward), so BatchNorm + ReLU (+ the residual add) costs no
+ * extra pass over the activations and no extra tensor.
  */
 final class BatchNorm {
     private static final VectorSpecies<Float> F = Simd.F;
@@ -23,7 +30,7 @@ final class BatchNorm {
     }
 
     private static float at(Tensor t, int c, float dflt) {
-        return t == null ? dflt : t.array()[t.offset() + c * t.strides()[0]];
+        return t == null ? dflt : t.array()[t.offset() + c * t.stride(0)];
     }
 
     /** Sum of a[o..o+n), in lanes then lane by lane (fixed order). */
@@ -61,12 +68,35 @@ final class BatchNorm {
         for (; i < n; i++) y[yo + i] = x[xo + i] * scale + shift;
     }
 
-    static void train(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
+    /**
+     * y = relu(x * scale + shift [+ r]) over [0, n): each step rounded as affine, then the add,
+     * then UnaryOp.RELU (NaN gives 0), so it equals the separate ops bit for bit.
+     */
+    private static void affineRelu(float[] x, int xo, float[] r, int ro, float[] y, int yo, int n, float scale, float shift) {
+        int i = 0;
+        if (Simd.enabled()) {
+            FloatVector zero = FloatVector.zero(F);
+            for (int bound = F.loopBound(n); i < bound; i += L) {
+                FloatVector v = FloatVector.fromArray(F, x, xo + i).fma(scale, shift);
+                if (r != null) v = v.add(FloatVector.fromArray(F, r, ro + i));
+                zero.blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(y, yo + i);
+            }
+        }
+        for (; i < n; i++) {
+            float v = x[xo + i] * scale + shift;
+            if (r != null) v = v + r[ro + i];
+            y[yo + i] = v > 0f ? v : 0f;
+        }
+    }
+
+    /** With relu: y = relu(bn(x) + residual) (residual null: none); without, residual must be null. */
+    static void train(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar,
+                      boolean relu) {
         int[] s = x.shape();
         int n = s[0], c = s[1], hw = spatial(s);
         long m = (long) n * hw;
-        float[] xd = x.array(), yd = y.array();
-        int xo = x.offset(), yo = y.offset();
+        float[] xd = x.array(), yd = y.array(), rd = residual == null ? null : residual.array();
+        int xo = x.offset(), yo = y.offset(), ro = residual == null ? 0 : residual.offset();
         Parallel.forRange(c, 3L * m, (from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 double sum = 0;
@@ -84,7 +114,8 @@ final class BatchNorm {
                 float scale = is * at(gamma, ch, 1f), shift = at(beta, ch, 0f) - (float) mu * scale;
                 for (int i = 0; i < n; i++) {
                     int b = (i * c + ch) * hw;
-                    affine(xd, xo + b, yd, yo + b, hw, scale, shift);
+                    if (relu) affineRelu(xd, xo + b, rd, ro + b, yd, yo + b, hw, scale, shift);
+                    else affine(xd, xo + b, yd, yo + b, hw, scale, shift);
                 }
             }
         });
@@ -105,20 +136,23 @@ final class BatchNorm {
         });
     }
 
-    static void backward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
+    /** reluOut: the forward's relu(y) when ReLU was fused (the gradient passes where it is non-zero), else null. */
+    static void backward(Tensor gy, Tensor reluOut, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
         int[] s = x.shape();
         int n = s[0], c = s[1], hw = spatial(s);
         long m = (long) n * hw;
         float[] gd = gy.array(), xd = x.array(), gxd = gx.array();
         int go = gy.offset(), xo = x.offset(), gxo = gx.offset();
+        float[] md = reluOut == null ? null : reluOut.array();
+        int mo = reluOut == null ? 0 : reluOut.offset();
         Parallel.forRange(c, 3L * m, (from, to) -> {
             for (int ch = from; ch < to; ch++) {
                 float mu = mean.array()[mean.offset() + ch], is = invStd.array()[invStd.offset() + ch];
                 double sg = 0, sgd = 0;
                 for (int i = 0; i < n; i++) {
                     int b = (i * c + ch) * hw;
-                    sg += sum(gd, go + b, hw);
-                    sgd += dotCentered(gd, go + b, xd, xo + b, hw, mu);
+                    sg += md == null ? sum(gd, go + b, hw) : maskedSum(gd, go + b, md, mo + b, hw);
+                    sgd += dotCentered(gd, go + b, md, mo + b, xd, xo + b, hw, mu);
                 }
                 double sgx = sgd * is; // sum(gy * xhat)
                 if (gBeta != null) gBeta.array()[gBeta.offset() + ch] = (float) sg;
@@ -128,36 +162,62 @@ final class BatchNorm {
                 float mg = (float) (sg / m), kd = (float) (k * is * (sgx / m));
                 for (int i = 0; i < n; i++) {
                     int b = (i * c + ch) * hw;
-                    centeredGrad(gd, go + b, xd, xo + b, gxd, gxo + b, hw, mu, mg, k, kd);
+                    centeredGrad(gd, go + b, md, mo + b, xd, xo + b, gxd, gxo + b, hw, mu, mg, k, kd);
                 }
             }
         });
     }
 
-    /** Sum of g[i] * (x[i] - mu). */
-    private static double dotCentered(float[] g, int go, float[] x, int xo, int n, float mu) {
+    /** g where the mask (a ReLU output) is non-zero, else 0: ReLU's backward, in a register. */
+    private static FloatVector gradient(float[] g, int go, float[] mask, int mo, int i) {
+        FloatVector v = FloatVector.fromArray(F, g, go + i);
+        if (mask == null) return v;
+        VectorMask<Float> pass = FloatVector.fromArray(F, mask, mo + i).compare(VectorOperators.NE, 0f);
+        return FloatVector.zero(F).blend(v, pass);
+    }
+
+    private static float gradientAt(float[] g, int go, float[] mask, int mo, int i) {
+        return mask == null || mask[mo + i] != 0f ? g[go + i] : 0f;
+    }
+
+    /** Sum of the masked g over [o, o+n), in the lane order of {@link Im2col#sum}. */
+    private static float maskedSum(float[] g, int go, float[] mask, int mo, int n) {
+        int i = 0;
+        float s = 0f;
+        if (Simd.enabled() && n >= L) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int bound = F.loopBound(n); i < bound; i += L) acc = acc.add(gradient(g, go, mask, mo, i));
+            for (int l = 0; l < L; l++) s += acc.lane(l);
+        }
+        for (; i < n; i++) s += gradientAt(g, go, mask, mo, i);
+        return s;
+    }
+
+    /** Sum of g[i] * (x[i] - mu), g masked when mask != null. */
+    private static double dotCentered(float[] g, int go, float[] mask, int mo, float[] x, int xo, int n, float mu) {
         int i = 0;
         float s = 0f;
         if (Simd.enabled() && n >= L) {
             FloatVector acc = FloatVector.zero(F);
             for (int bound = F.loopBound(n); i < bound; i += L) {
-                acc = FloatVector.fromArray(F, x, xo + i).sub(mu).fma(FloatVector.fromArray(F, g, go + i), acc);
+                acc = FloatVector.fromArray(F, x, xo + i).sub(mu).fma(gradient(g, go, mask, mo, i), acc);
             }
             for (int l = 0; l < L; l++) s += acc.lane(l);
         }
-        for (; i < n; i++) s += (x[xo + i] - mu) * g[go + i];
+        for (; i < n; i++) s += (x[xo + i] - mu) * gradientAt(g, go, mask, mo, i);
         return s;
     }
 
-    /** gx = (g - mg) * k - (x - mu) * kd. */
-    private static void centeredGrad(float[] g, int go, float[] x, int xo, float[] gx, int gxo, int n, float mu, float mg, float k, float kd) {
+    /** gx = (g - mg) * k - (x - mu) * kd, g masked when mask != null. */
+    private static void centeredGrad(float[] g, int go, float[] mask, int mo, float[] x, int xo, float[] gx, int gxo, int n,
+                                     float mu, float mg, float k, float kd) {
         int i = 0;
         if (Simd.enabled()) {
             for (int bound = F.loopBound(n); i < bound; i += L) {
                 FloatVector d = FloatVector.fromArray(F, x, xo + i).sub(mu);
-                FloatVector.fromArray(F, g, go + i).sub(mg).mul(k).sub(d.mul(kd)).intoArray(gx, gxo + i);
+                gradient(g, go, mask, mo, i).sub(mg).mul(k).sub(d.mul(kd)).intoArray(gx, gxo + i);
             }
         }
-        for (; i < n; i++) gx[gxo + i] = (g[go + i] - mg) * k - (x[xo + i] - mu) * kd;
+        for (; i < n; i++) gx[gxo + i] = (gradientAt(g, go, mask, mo, i) - mg) * k - (x[xo + i] - mu) * kd;
     }
 }

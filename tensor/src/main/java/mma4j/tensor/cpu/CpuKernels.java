@@ -141,7 +141,7 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void batchNormTrain(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd, Tensor unbiasedVar) {
-        BatchNorm.train(x.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar);
+        BatchNorm.train(x.contiguous(), null, gamma, beta, eps, y, mean, invStd, unbiasedVar, false);
     }
 
     @Override
@@ -151,6 +151,30 @@ final class CpuKernels implements Kernels {
 
     @Override
     public void batchNormBackward(Tensor gy, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
-        BatchNorm.backward(gy.contiguous(), x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
+        BatchNorm.backward(gy.contiguous(), null, x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
+    }
+
+    @Override
+    public void batchNormReluTrain(Tensor x, Tensor residual, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor mean, Tensor invStd,
+                                   Tensor unbiasedVar) {
+        BatchNorm.train(x.contiguous(), residual == null ? null : residual.contiguous(), gamma, beta, eps, y, mean, invStd, unbiasedVar, true);
+    }
+
+    @Override
+    public void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
+        BatchNorm.backward(gy.contiguous(), y.contiguous(), x.contiguous(), mean.contiguous(), invStd.contiguous(), gamma, gx, gGamma, gBeta);
+    }
+
+    @Override
+    public void sgdStep(Tensor param, Tensor grad, Tensor momentumBuffer, float lr, float momentum, float dampening,
+                        float weightDecay, boolean nesterov, boolean firstStep) {
+        boolean withBuffer = momentum != 0f;
+        if (!param.isContiguous() || !grad.isContiguous() || (withBuffer && !momentumBuffer.isContiguous())) {
+            Kernels.super.sgdStep(param, grad, momentumBuffer, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            return;
+        }
+        SgdStep.run(param.array(), param.offset(), grad.array(), grad.offset(),
+                withBuffer ? momentumBuffer.array() : null, withBuffer ? momentumBuffer.offset() : 0, param.numel(),
+                new SgdStep.Args(lr, momentum, dampening, weightDecay, nesterov, firstStep));
     }
 }

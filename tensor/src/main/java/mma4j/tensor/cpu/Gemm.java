@@ -53,6 +53,24 @@ public final class Gemm {
         }
     }
 
+    /**
+     * The symmetric product C = A A^T of an [n x k] A (row i at a[aOff + i*aRs], stride aCs along
+     * it), computed on and above the diagonal only: about half the work of {@link #sgemm}. Every
+     * element with j >= i equals sgemm's bit for bit; below the diagonal, elements are
+     * unspecified (register tiles that cross the diagonal write some of them).
+     */
+    public static void syrkUpper(int n, int k, float[] a, int aOff, int aRs, int aCs, float[] c, int cOff, int ldc) {
+        if (n < 0 || k < 0) throw new IllegalArgumentException("syrkUpper: negative size n=" + n + " k=" + k);
+        if (n >= MicroKernel.MR && n >= L && k > 0 && Simd.enabled() && (long) n * n * k > TINY) {
+            checkExtent("C", c, cOff, n, ldc, n, 1);
+            if (n > 1 && ldc < n) throw new IllegalArgumentException("syrkUpper: ldc=" + ldc + " < n=" + n);
+            checkExtent("A", a, aOff, n, aRs, k, aCs);
+            PackedGemm.multiply(n, n, k, a, aOff, aRs, aCs, a, aOff, aCs, aRs, 0f, c, cOff, ldc, PackedGemm.DEFAULT, true);
+        } else {
+            sgemm(n, n, k, a, aOff, aRs, aCs, a, aOff, aCs, aRs, 0f, c, cOff, ldc);
+        }
+    }
+
     /** Fails loudly (naming the operand) if a rows x cols view with these strides leaves its array. */
     private static void checkExtent(String name, float[] x, int off, int rows, int rs, int cols, int cs) {
         long lo = off + Math.min(0L, (long) (rows - 1) * rs) + Math.min(0L, (long) (cols - 1) * cs);

@@ -76,6 +76,18 @@ final class PackedGemm {
                          float[] a, int aOff, int aRs, int aCs,
                          float[] b, int bOff, int bRs, int bCs,
                          float beta, float[] c, int cOff, int ldc, Blocking bl) {
+        multiply(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, beta, c, cOff, ldc, bl, false);
+    }
+
+    /**
+     * With {@code upper}, only the MR x NR tiles of C that reach the diagonal or lie above it are
+     * computed (for symmetric products such as A A^T); tiles wholly below it are not touched.
+     * Computed elements are the same bits as without it.
+     */
+    static void multiply(int m, int n, int k,
+                         float[] a, int aOff, int aRs, int aCs,
+                         float[] b, int bOff, int bRs, int bCs,
+                         float beta, float[] c, int cOff, int ldc, Blocking bl, boolean upper) {
         Buffers own = BUFFERS.get();
         for (int jcs = 0; jcs < n; jcs += bl.sc()) {
             int ncs = Math.min(bl.sc(), n - jcs);
@@ -95,14 +107,17 @@ final class PackedGemm {
                     }
                 });
                 float blockBeta = pcs == 0 ? beta : 1f;
-                compute(m, ncs, kcs, a, aOff + pcs * aCs, aRs, aCs, bp, blockBeta, c, cOff + jcs, ldc, bl);
+                compute(m, ncs, kcs, a, aOff + pcs * aCs, aRs, aCs, bp, blockBeta, c, cOff + jcs, ldc, bl, upper ? jcs : -1);
             }
         }
     }
 
-    /** C[0..m, 0..n) of one super-block (B already packed in bp), split into units for the pool. */
+    /**
+     * C[0..m, 0..n) of one super-block (B already packed in bp), split into units for the pool.
+     * {@code diagonalShift} >= 0: upper-only mode, this block's column 0 is column diagonalShift of C.
+     */
     private static void compute(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] bp,
-                                float beta, float[] c, int cOff, int ldc, Blocking bl) {
+                                float beta, float[] c, int cOff, int ldc, Blocking bl, int diagonalShift) {
         int threads = Parallel.threads();
         // About four units per thread for balance; split columns too when rows are few.
         int rows = Math.min(bl.mc(), Math.max(MR, ceilDiv(ceilDiv(m, 4 * threads), MR) * MR));
@@ -118,9 +133,10 @@ final class PackedGemm {
             int aSize = rows * Math.min(bl.kc(), k);
             if (buf.a.length < aSize) buf.a = new float[aSize];
             for (int u; (u = next.getAndIncrement()) < units; ) {
-                int r0 = (u / colUnits) * rows, c0 = (u % colUnits) * cols;
-                unit(r0, Math.min(m, r0 + rows), c0, Math.min(n, c0 + cols), n, k,
-                        a, aOff, aRs, aCs, bp, beta, c, cOff, ldc, bl, buf);
+                int r0 = (u / colUnits) * rows, c0 = (u % colUnits) * cols, c1 = Math.min(n, c0 + cols);
+                if (diagonalShift >= 0 && diagonalShift + c1 <= r0) continue; // wholly below the diagonal
+                unit(r0, Math.min(m, r0 + rows), c0, c1, n, k,
+                        a, aOff, aRs, aCs, bp, beta, c, cOff, ldc, bl, buf, diagonalShift);
             }
         });
     }
@@ -128,7 +144,7 @@ final class PackedGemm {
     /** C[i0..i1, j0..j1) on the calling thread; bp holds the packed super-block (k x n). */
     private static void unit(int i0, int i1, int j0, int j1, int n, int k,
                              float[] a, int aOff, int aRs, int aCs, float[] bp,
-                             float beta, float[] c, int cOff, int ldc, Blocking bl, Buffers buf) {
+                             float beta, float[] c, int cOff, int ldc, Blocking bl, Buffers buf, int diagonalShift) {
         float[] ap = buf.a, tile = buf.tile;
         int mc = i1 - i0, nPad = ceilDiv(n, NR) * NR;
         for (int pc = 0; pc < k; pc += bl.kc()) {
@@ -142,8 +158,9 @@ final class PackedGemm {
                     int mr = Math.min(MR, mc - ir);
                     int co = cOff + (i0 + ir) * ldc;
                     for (int jr = jc; jr < jEnd; jr += NR) {
-                        MicroKernel.run(kc, ap, ir * kc, bp, bBlock + jr * kc, c, co + jr, ldc,
-                                mr, Math.min(NR, jEnd - jr), blockBeta, tile);
+                        int nr = Math.min(NR, jEnd - jr);
+                        if (diagonalShift >= 0 && diagonalShift + jr + nr <= i0 + ir) continue; // tile below the diagonal
+                        MicroKernel.run(kc, ap, ir * kc, bp, bBlock + jr * kc, c, co + jr, ldc, mr, nr, blockBeta, tile);
                     }
                 }
             }

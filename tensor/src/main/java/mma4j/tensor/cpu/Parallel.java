@@ -19,6 +19,9 @@ public final class Parallel {
             Runtime.getRuntime().availableProcessors());
     private static volatile long grain = GRAIN;
     private static volatile ExecutorService pool;
+    /** The spinning workers of the common case (one task per worker); see {@link Crew}. */
+    private static volatile Crew crew;
+    private static final AtomicInteger WORKER_IDS = new AtomicInteger();
     /** Set while the calling thread runs its own share of a parallel loop (see {@link #isWorker}). */
     private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> false);
 
@@ -54,6 +57,9 @@ public final class Parallel {
         ExecutorService old = pool;
         pool = null;
         if (old != null) old.shutdown();
+        Crew oldCrew = crew;
+        crew = null;
+        if (oldCrew != null) oldCrew.shutdown();
     }
 
     /** The smallest job (in element operations) that is split over threads. */
@@ -76,9 +82,8 @@ public final class Parallel {
         if (p == null) {
             synchronized (Parallel.class) {
                 if (pool == null) {
-                    AtomicInteger id = new AtomicInteger();
                     pool = Executors.newFixedThreadPool(threads, r -> {
-                        Thread t = new Thread(r, "mma4j-worker-" + id.incrementAndGet());
+                        Thread t = new Thread(r, "mma4j-worker-" + WORKER_IDS.incrementAndGet());
                         t.setDaemon(true);
                         return t;
                     });
@@ -87,6 +92,17 @@ public final class Parallel {
             }
         }
         return p;
+    }
+
+    private static Crew crew() {
+        Crew c = crew;
+        if (c == null) {
+            synchronized (Parallel.class) {
+                if (crew == null) crew = new Crew(threads - 1, "mma4j-worker-", WORKER_IDS);
+                c = crew;
+            }
+        }
+        return c;
     }
 
     @FunctionalInterface
@@ -107,13 +123,13 @@ public final class Parallel {
             if (n > 0) body.run(0, n);
             return;
         }
-        Future<?>[] fs = new Future<?>[chunks - 1];
+        Runnable[] tasks = new Runnable[chunks - 1];
         for (int c = 1; c < chunks; c++) {
             int from = (int) ((long) n * c / chunks), to = (int) ((long) n * (c + 1) / chunks);
-            fs[c - 1] = pool().submit(() -> body.run(from, to));
+            tasks[c - 1] = () -> body.run(from, to);
         }
         int firstEnd = (int) ((long) n / chunks);
-        runThenJoin(() -> runAsCallerShare(() -> body.run(0, firstEnd)), fs);
+        run(() -> runAsCallerShare(() -> body.run(0, firstEnd)), tasks);
     }
 
     /** Runs task(i) for i in [0, count), each as its own unit of work. */
@@ -122,12 +138,12 @@ public final class Parallel {
             for (int i = 0; i < count; i++) task.accept(i);
             return;
         }
-        Future<?>[] fs = new Future<?>[count - 1];
+        Runnable[] tasks = new Runnable[count - 1];
         for (int i = 1; i < count; i++) {
             int k = i;
-            fs[i - 1] = pool().submit(() -> task.accept(k));
+            tasks[i - 1] = () -> task.accept(k);
         }
-        runThenJoin(() -> runAsCallerShare(() -> task.accept(0)), fs);
+        run(() -> runAsCallerShare(() -> task.accept(0)), tasks);
     }
 
     /**
@@ -146,6 +162,14 @@ public final class Parallel {
         } finally {
             IN_REGION.set(false);
         }
+    }
+
+    /** The caller runs own while the crew (or, when it is busy or too small, the executor) runs the tasks. */
+    private static void run(Runnable own, Runnable[] tasks) {
+        if (crew().run(own, tasks)) return;
+        Future<?>[] fs = new Future<?>[tasks.length];
+        for (int i = 0; i < tasks.length; i++) fs[i] = pool().submit(tasks[i]);
+        runThenJoin(own, fs);
     }
 
     /** Runs the caller's share, then waits for every worker even if that share threw. */

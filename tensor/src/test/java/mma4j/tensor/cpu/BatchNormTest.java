@@ -187,6 +187,46 @@ class BatchNormTest {
         }
     }
 
+    /** BatchNorm with ReLU fused in is, bit for bit, batch-norm then ReLU, and the same backward through both. */
+    @ParameterizedTest(name = "{0} {1} affine={2} simd={3}")
+    @MethodSource("matrix")
+    void fusedReluIsBatchNormThenReluBitForBit(int[] shape, Layout layout, boolean affine, boolean simd) {
+        fusedReluMatchesSeparateOps(shape, layout, affine, simd, false);
+    }
+
+    /** The same with a residual added before the ReLU, as a residual block ends. */
+    @ParameterizedTest(name = "{0} {1} affine={2} simd={3}")
+    @MethodSource("matrix")
+    void fusedAddReluIsBatchNormAddReluBitForBit(int[] shape, Layout layout, boolean affine, boolean simd) {
+        fusedReluMatchesSeparateOps(shape, layout, affine, simd, true);
+    }
+
+    private static void fusedReluMatchesSeparateOps(int[] shape, Layout layout, boolean affine, boolean simd, boolean withResidual) {
+        Data d = Data.of(shape);
+        int c = d.c();
+        Tensor residual = withResidual ? as(layout, randn(new Generator(77), d.x.length, 1f, 0f), shape) : null;
+        Tensor x = as(layout, d.x, shape), gy = as(layout, d.gy, shape);
+        Tensor gamma = affine ? as(layout, d.gamma, c) : null, beta = affine ? as(layout, d.beta, c) : null;
+        String what = (withResidual ? "batchNorm+add+relu " : "batchNorm+relu ") + Arrays.toString(shape) + " " + layout;
+        withSimd(simd, () -> {
+            NnOps.BatchNormResult plain = NnOps.batchNormTrain(x, gamma, beta, EPS);
+            NnOps.BatchNormResult fused = residual == null ? NnOps.batchNormReluTrain(x, null, gamma, beta, EPS)
+                    : NnOps.batchNormReluTrain(x, residual, gamma, beta, EPS);
+            Tensor y = (residual == null ? plain.output() : plain.output().add(residual)).relu();
+            assertBitwiseEqual(what + " output", y.toArray(), fused.output().toArray());
+            assertBitwiseEqual(what + " mean", plain.mean().toArray(), fused.mean().toArray());
+            Tensor masked = Tensor.where(y, gy, Tensor.scalar(0f));
+            Tensor[] want = NnOps.batchNormBackward(masked, x, plain.mean(), plain.invStd(), gamma, affine);
+            Tensor[] got = NnOps.batchNormBackward(gy, fused.output(), x, fused.mean(), fused.invStd(), gamma, affine);
+            assertBitwiseEqual(what + " grad input", want[0].toArray(), got[0].toArray());
+            if (affine) {
+                assertBitwiseEqual(what + " grad gamma", want[1].toArray(), got[1].toArray());
+                assertBitwiseEqual(what + " grad beta", want[2].toArray(), got[2].toArray());
+            }
+            return null;
+        });
+    }
+
     /** The analytic formula above is itself checked: central differences of sum(gy * bn(x)) in double. */
     @Test
     void backwardMatchesFiniteDifferences() {

@@ -213,6 +213,38 @@ class GemmTest {
         }
     }
 
+    /** syrkUpper equals sgemm(A, A^T) bit for bit on and above the diagonal, for any thread count, and leaves wholly-lower tiles alone. */
+    @Test
+    void syrkUpperMatchesTheFullProductOnAndAboveTheDiagonal() {
+        int[][] shapes = {{512, 300}, {77, 129}, {40, 7}, {9, 1000}, {3, 5}, {600, 40}};
+        for (int[] s : shapes) {
+            int n = s[0], k = s[1];
+            SplittableRandom rnd = new SplittableRandom(n * 31L + k);
+            // A in a padded row-major buffer (row stride k + 3), so offsets and strides matter
+            int lda = k + 3;
+            float[] a = new float[2 + n * lda];
+            for (int i = 0; i < a.length; i++) a[i] = (float) (rnd.nextDouble() * 2 - 1);
+            float[] full = new float[n * n];
+            Gemm.sgemm(n, n, k, a, 2, lda, 1, a, 2, 1, lda, 0f, full, 0, n);
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                float[] up = new float[n * n];
+                java.util.Arrays.fill(up, Float.NaN);
+                Gemm.syrkUpper(n, k, a, 2, lda, 1, up, 0, n);
+                for (int i = 0; i < n; i++) {
+                    for (int j = i; j < n; j++) {
+                        assertEquals(Float.floatToRawIntBits(full[i * n + j]), Float.floatToRawIntBits(up[i * n + j]),
+                                "n=" + n + " k=" + k + " threads=" + threads + ": C[" + i + "][" + j + "]");
+                    }
+                }
+                if (n >= 512) {
+                    // the bottom-left corner is far below the diagonal: never computed
+                    assertTrue(Float.isNaN(up[(n - 1) * n]), "n=" + n + ": C[n-1][0] was written");
+                }
+            }
+        }
+    }
+
     @Test
     void worksWhenCalledFromWorkerThreads() {
         // Convolution calls sgemm from inside Parallel.forEach; the nested call must run inline.

@@ -126,6 +126,52 @@ class ParallelTest {
         assertEquals(1, done.get(1), "the worker finished before forRange returned");
     }
 
+    /** Two application threads start regions at once: one gets the spinning crew, the other the executor; both finish whole. */
+    @Test
+    void concurrentRegionsFromTwoThreadsEachCoverEveryIndex() throws Exception {
+        Parallel.setThreads(3);
+        Parallel.setGrain(1);
+        int n = 3000, rounds = 200;
+        AtomicIntegerArray hitsA = new AtomicIntegerArray(n), hitsB = new AtomicIntegerArray(n);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        Thread other = new Thread(() -> {
+            try {
+                start.await();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            for (int r = 0; r < rounds; r++) Parallel.forRange(n, 1, (from, to) -> { for (int i = from; i < to; i++) hitsB.incrementAndGet(i); });
+        });
+        other.start();
+        start.await();
+        for (int r = 0; r < rounds; r++) Parallel.forRange(n, 1, (from, to) -> { for (int i = from; i < to; i++) hitsA.incrementAndGet(i); });
+        other.join();
+        for (int i = 0; i < n; i++) {
+            assertEquals(rounds, hitsA.get(i), "caller's index " + i);
+            assertEquals(rounds, hitsB.get(i), "other thread's index " + i);
+        }
+    }
+
+    @Test
+    void resizingReplacesTheWorkersAndErrorsStillPropagate() {
+        Parallel.setGrain(1);
+        for (int t : new int[] {2, 4, 3}) {
+            Parallel.setThreads(t);
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            AtomicIntegerArray hits = new AtomicIntegerArray(t);
+            Parallel.forRange(t, 1, (from, to) -> {
+                names.add(Thread.currentThread().getName());
+                for (int i = from; i < to; i++) hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < t; i++) assertEquals(1, hits.get(i));
+            assertEquals(t, names.size(), t + " threads: one chunk per thread");
+            AssertionError e = assertThrows(AssertionError.class, () -> Parallel.forRange(t, 1, (from, to) -> {
+                if (from == t - 1) throw new AssertionError("last chunk");
+            }));
+            assertEquals("last chunk", e.getMessage());
+        }
+    }
+
     @Test
     void simdFlagParsing() {
         assertTrue(Simd.flagFrom(null, null));
