@@ -301,7 +301,7 @@ final class DirectConv {
     /**
      * Whether {@link #weightGrad} serves this convolution: {@link #applies}, filters in whole
      * vectors, maps of at least 256 positions (16x16; on 8x8 maps the extra position per row
-     * waste too much, and im2col + GEMM measured faster), at most 64 channels in and out (at
+     * wastes too much, and im2col + GEMM measured faster), at most 64 channels in and out (at
      * 128 x 128 channels on 16x16 maps im2col + GEMM measured ~20% faster).
      */
     static boolean appliesToWeightGrad(Conv.Geometry g) {
@@ -319,13 +319,13 @@ final class DirectConv {
      * along the filters no lane sums are needed.
      */
     static void weightGrad(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
-                                    float[][] part, int[] partOff, double[][] pb) {
+                           float[][] part, int[] partOff, double[][] pb) {
         // rows of W+1 in the bordered copy (see border) and in gy^T: one extra position per row
         int hw = h * w, wp = w + 1, plane = (h + 2) * wp + 1, xStride = c * plane, positions = h * wp, gStride = positions * f, ckk = c * 9;
         // blocks of 8 rows x NR filters, or (filters in whole vectors only) 16 rows x L filters
         boolean wide = f % NR == 0;
         int fw = wide ? NR : L, rows = wide ? 8 : 16;
-        // offsets of each row e = (c, ki, kj) in the bordered copy, padded with copies of row 0 to whole blocks
+        // offsets of each row e = (c, ki, kj) in the bordered copy, padded to whole blocks with row 0's (results unused)
         int ckkPad = PackedGemm.ceilDiv(ckk, rows) * rows;
         int[] offs = new int[ckkPad];
         for (int e = 0; e < ckk; e++) offs[e] = (e / 9) * plane + (e % 9 / 3) * wp + e % 3;
