@@ -47,6 +47,27 @@ public final class NearestNeighbourLoss extends Function {
     /** The reference code's clamp: acos' slope stays below 1/sqrt(1 - 0.99999^2) ~ 224. */
     public static final float CLAMP = 0.99999f;
 
+    /**
+     * The forward's temporaries (unit rows, cosine matrix), reused from call to call on each
+     * thread: for VGG19 they are 80 MB a step that would otherwise be allocated, zeroed and
+     * collected. Nothing in them outlives a forward call.
+     */
+    private static final class Scratch {
+        private float[] units = new float[0], cosines = new float[0];
+
+        float[] units(int size) {
+            if (units.length < size) units = new float[size];
+            return units;
+        }
+
+        float[] cosines(int size) {
+            if (cosines.length < size) cosines = new float[size];
+            return cosines;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private final Term term;
     private final int tile;
     private final String op;
@@ -78,12 +99,13 @@ public final class NearestNeighbourLoss extends Function {
         if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
-        UnitRows rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f);
+        Scratch sc = SCRATCH.get();
+        UnitRows rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f, sc.units(n * d));
         norm = rows.norm;
         if (tile > 0) {
             nearest = Nearest.ofTiles(rows.u, n, d, tile);
         } else {
-            float[] c = new float[n * n];
+            float[] c = sc.cosines(n * n); // every entry Nearest reads is written by Gram.upper
             Gram.upper(rows.u, n, d, c);
             nearest = Nearest.ofUpper(c, n);
         }

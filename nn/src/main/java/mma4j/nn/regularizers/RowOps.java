@@ -1,6 +1,9 @@
 package mma4j.nn.regularizers;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import mma4j.tensor.cpu.Simd;
 
@@ -43,6 +46,48 @@ final class RowOps {
         float s = lanes[0];
         for (int k = 1; k < lanes.length; k++) s += lanes[k];
         return s;
+    }
+
+    /** Float lanes widened to double: one double vector per part. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int PARTS = F.length() / D.length();
+    /** Floats the size of a double vector: the narrowing store of {@link #scaleToFloat}. */
+    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(D.length() * Float.SIZE));
+
+    /** sum_p (double) a[off + p]^2 in double: lanes in fixed order, then the tail. */
+    static double sumSquaresDouble(float[] a, int off, int len) {
+        int p = 0;
+        double s = 0;
+        if (Simd.enabled() && PARTS >= 1 && len >= F.length()) {
+            DoubleVector acc = DoubleVector.zero(D);
+            for (int bound = F.loopBound(len); p < bound; p += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, a, off + p);
+                for (int part = 0; part < PARTS; part++) {
+                    DoubleVector x = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
+                    acc = x.fma(x, acc);
+                }
+            }
+            double[] lanes = new double[D.length()];
+            acc.intoArray(lanes, 0);
+            for (double l : lanes) s += l;
+        }
+        for (; p < len; p++) s += (double) a[off + p] * a[off + p];
+        return s;
+    }
+
+    /** y[yOff + p] = (float) (x[xOff + p] * scale), the product in double (so correctly rounded). */
+    static void scaleToFloat(float[] x, int xOff, double scale, float[] y, int yOff, int len) {
+        int p = 0;
+        if (Simd.enabled() && PARTS >= 1) {
+            for (int bound = F.loopBound(len); p < bound; p += F.length()) {
+                FloatVector v = FloatVector.fromArray(F, x, xOff + p);
+                for (int part = 0; part < PARTS; part++) {
+                    DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
+                    ((FloatVector) xd.mul(scale).convertShape(VectorOperators.D2F, FD, 0)).intoArray(y, yOff + p + part * D.length());
+                }
+            }
+        }
+        for (; p < len; p++) y[yOff + p] = (float) (x[xOff + p] * scale);
     }
 
     /** y[yOff + p] += alpha * x[xOff + p]. */

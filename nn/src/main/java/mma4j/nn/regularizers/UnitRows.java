@@ -27,8 +27,13 @@ public final class UnitRows {
      * (0 for MMA, cosine and orthogonal; 1e-4 for MHE, as its reference code does).
      */
     public static UnitRows of(String op, float[] w, int n, int d, float eps) {
+        return of(op, w, n, d, eps, new float[n * d]);
+    }
+
+    /** The same, writing the unit rows into {@code u} (at least n*d long, e.g. a reused scratch buffer). */
+    public static UnitRows of(String op, float[] w, int n, int d, float eps, float[] u) {
         checkSize(op, n, d);
-        float[] u = new float[n * d];
+        if (u.length < n * d) throw new IllegalArgumentException(op + ": unit-row buffer of " + u.length + " floats for " + n + " x " + d);
         float[] norm = new float[n];
         // Rows are independent: split them over the pool (each row's arithmetic is the same either way).
         Parallel.forRange(n, 3L * d, (from, to) -> {
@@ -37,25 +42,18 @@ public final class UnitRows {
         return new UnitRows(u, norm, n, d);
     }
 
-    /** u_i = w_i / sqrt(|w_i|^2 + eps); returns that divisor. */
+    /**
+     * u_i = w_i / sqrt(|w_i|^2 + eps); returns that divisor. In double, so that u is w / |w|
+     * correctly rounded: float32 sums would move u by an ulp, which nearly parallel rows (and
+     * MHE's 1/q^2) magnify. The vector path widens each float vector into double vectors.
+     */
     private static float normalizeRow(String op, float[] w, float[] u, int i, int n, int d, float eps) {
         int o = i * d;
-        // In double, so that u is w / |w| correctly rounded: float32 sums would move u by an ulp,
-        // which nearly parallel rows (and MHE's 1/q^2) magnify.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int p = 0;
-        for (; p + 4 <= d; p += 4) {
-            s0 += (double) w[o + p] * w[o + p];
-            s1 += (double) w[o + p + 1] * w[o + p + 1];
-            s2 += (double) w[o + p + 2] * w[o + p + 2];
-            s3 += (double) w[o + p + 3] * w[o + p + 3];
-        }
-        for (; p < d; p++) s0 += (double) w[o + p] * w[o + p];
-        double s = (s0 + s1) + (s2 + s3);
+        double s = RowOps.sumSquaresDouble(w, o, d);
         // NaN, Inf or an all-zero row: find out which and say so.
         if (!(s > 0) || Double.isInfinite(s)) s = exactSumSquares(op, w, o, i, n, d);
-        double r = Math.sqrt(s + eps), inv = 1.0 / r;
-        for (int q = 0; q < d; q++) u[o + q] = (float) (w[o + q] * inv);
+        double r = Math.sqrt(s + eps);
+        RowOps.scaleToFloat(w, o, 1.0 / r, u, o, d);
         return (float) r;
     }
 
