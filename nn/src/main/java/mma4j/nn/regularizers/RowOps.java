@@ -3,7 +3,6 @@ package mma4j.nn.regularizers;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import mma4j.tensor.cpu.Simd;
 
@@ -51,8 +50,6 @@ final class RowOps {
     /** Float lanes widened to double: one double vector per part. */
     private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     private static final int PARTS = F.length() / D.length();
-    /** Floats the size of a double vector: the narrowing store of {@link #scaleToFloat}. */
-    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class, VectorShape.forBitSize(D.length() * Float.SIZE));
 
     /** sum_p (double) a[off + p]^2 in double: lanes in fixed order, then the tail. */
     static double sumSquaresDouble(float[] a, int off, int len) {
@@ -75,19 +72,14 @@ final class RowOps {
         return s;
     }
 
-    /** y[yOff + p] = (float) (x[xOff + p] * scale), the product in double (so correctly rounded). */
+    /**
+     * y[yOff + p] = (float) (x[xOff + p] * scale), the product in double (so correctly rounded).
+     * A scalar loop on purpose: a vector form needs float vectors of half the preferred width
+     * for the narrowing store, and a second float vector shape in the process was measured to
+     * slow unrelated kernels 2x (C2 compiled shared Vector API call sites for both shapes).
+     */
     static void scaleToFloat(float[] x, int xOff, double scale, float[] y, int yOff, int len) {
-        int p = 0;
-        if (Simd.enabled() && PARTS >= 1) {
-            for (int bound = F.loopBound(len); p < bound; p += F.length()) {
-                FloatVector v = FloatVector.fromArray(F, x, xOff + p);
-                for (int part = 0; part < PARTS; part++) {
-                    DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
-                    ((FloatVector) xd.mul(scale).convertShape(VectorOperators.D2F, FD, 0)).intoArray(y, yOff + p + part * D.length());
-                }
-            }
-        }
-        for (; p < len; p++) y[yOff + p] = (float) (x[xOff + p] * scale);
+        for (int p = 0; p < len; p++) y[yOff + p] = (float) (x[xOff + p] * scale);
     }
 
     /** y[yOff + p] += alpha * x[xOff + p]. */
