@@ -14,8 +14,8 @@ import java.util.Map;
  * of each regularizer against the unregularized step, per model (JMH's TrainStepBench gives
  * the careful figures; this is the quick table).
  *
- * <p>Timing runs in rounds: each round times one step of every regularizer in turn, so a change
- * of machine load hits all of them alike. A regularizer's time is its median step; its
+ * <p>Timing runs in rounds: each round times one step of every regularizer, in an order shuffled
+ * per round, so a change of machine load (or a garbage-collection pause) hits all of them alike. A regularizer's time is its median step; its
  * overhead is the median over rounds of (its step / the baseline's step in the same round),
  * the same statistic as the PyTorch peer's "median per-round ratio". Peak heap is measured
  * afterwards, one regularizer at a time with only its own model alive.
@@ -43,8 +43,18 @@ public final class OverheadTable {
             for (int j = 0; j < k; j++) setups[j] = new StepSetup(model, batch, regs.get(j), 0);
             for (int i = 0; i < warmup; i++) for (StepSetup s : setups) s.run();
             System.gc();
+            // Each round in its own order: the steps allocate the same amount every round, so a
+            // fixed order would make garbage-collection pauses land on the same regularizer each time.
+            java.util.Random order = new java.util.Random(42);
+            int[] perm = new int[k];
+            for (int j = 0; j < k; j++) perm[j] = j;
             for (int i = 0; i < timed; i++) {
-                for (int j = 0; j < k; j++) {
+                for (int a = k - 1; a > 0; a--) {
+                    int b = order.nextInt(a + 1), t = perm[a];
+                    perm[a] = perm[b];
+                    perm[b] = t;
+                }
+                for (int j : perm) {
                     long t0 = System.nanoTime();
                     setups[j].run();
                     seconds[j][i] = (System.nanoTime() - t0) / 1e9;
