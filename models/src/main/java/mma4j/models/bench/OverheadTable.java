@@ -14,11 +14,11 @@ import java.util.Map;
  * of each regularizer against the unregularized step, per model (JMH's TrainStepBench gives
  * the careful figures; this is the quick table).
  *
- * <p>Timing runs in rounds: each round times one step of every regularizer, in an order shuffled
- * per round, so a change of machine load (or a garbage-collection pause) hits all of them alike. A regularizer's time is its median step; its
- * overhead is the median over rounds of (its step / the baseline's step in the same round),
- * the same statistic as the PyTorch peer's "median per-round ratio". Peak heap is measured
- * afterwards, one regularizer at a time with only its own model alive.
+ * <p>Timing runs in rounds: each round times one step of every regularizer, in an order
+ * shuffled per round, so a change of machine load (or a garbage-collection pause) hits all of
+ * them alike. A regularizer's time is its median step; its overhead is the median over rounds
+ * of (its step / the baseline's step in the same round), the PyTorch peer's "median per-round
+ * ratio". Peak heap is measured afterwards, one regularizer at a time, only its model alive.
  */
 public final class OverheadTable {
     public static final List<String> REGULARIZERS = List.of("none", "mma", "mhe2", "mhe0", "orthogonal");
@@ -31,7 +31,7 @@ public final class OverheadTable {
         return measure(model, batch, REGULARIZERS, warmup, timed, progress);
     }
 
-    /** {@code regs} must start with "none" when overheads are wanted (otherwise they are NaN). */
+    /** Overheads are relative to "none", which {@code regs} must then include (otherwise they are NaN). */
     public static List<Row> measure(String model, int batch, List<String> regs, int warmup, int timed, java.io.PrintStream progress) {
         for (String r : regs) {
             if (!REGULARIZERS.contains(r)) throw new IllegalArgumentException("bench: unknown regularizer '" + r + "', expected one of " + REGULARIZERS);
