@@ -86,7 +86,7 @@ public interface Kernels {
      * batchNormBackward of the gradient where y != 0 (ReLU's output is 0 or positive), 0 elsewhere.
      */
     default void batchNormReluBackward(Tensor gy, Tensor y, Tensor x, Tensor mean, Tensor invStd, Tensor gamma, Tensor gx, Tensor gGamma, Tensor gBeta) {
-        Tensor passed = Tensor.where(y, gy, Tensor.scalar(0f).to(gy.device()));
+        Tensor passed = NnOps.reluBackward(gy, y);
         batchNormBackward(passed, x, mean, invStd, gamma, gx, gGamma, gBeta);
     }
 

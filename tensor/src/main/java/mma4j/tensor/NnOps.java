@@ -183,6 +183,17 @@ public final class NnOps {
         return new Tensor[] {gx, gg, gb};
     }
 
+    // ------------------------------------------------------------ ReLU
+
+    /**
+     * ReLU's backward from its output (PyTorch's threshold_backward): the gradient where the
+     * output y is non-zero (a ReLU output is 0 or positive), else 0; one pass, and an infinite
+     * gradient of an inactive unit gives 0, not 0 * inf = NaN.
+     */
+    public static Tensor reluBackward(Tensor g, Tensor y) {
+        return Tensor.where(y, g, Tensor.scalar(0f).to(g.device()));
+    }
+
     // ------------------------------------------------------------ optimizer step
 
     /**

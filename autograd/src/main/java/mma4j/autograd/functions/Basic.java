@@ -1,6 +1,7 @@
 package mma4j.autograd.functions;
 
 import mma4j.autograd.Function;
+import mma4j.tensor.NnOps;
 import mma4j.tensor.Shapes;
 import mma4j.tensor.Tensor;
 
@@ -28,7 +29,7 @@ public final class Basic {
             return y;
         }
         @Override protected Tensor[] backward(Tensor g) {
-            Tensor passed = Tensor.where(saved()[0], g, Tensor.scalar(0f).to(g.device()));
+            Tensor passed = NnOps.reluBackward(g, saved()[0]);
             return new Tensor[] {passed, passed};
         }
     }
@@ -183,13 +184,8 @@ public final class Basic {
             saveForBackward(y);
             return y;
         }
-        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch). The output
-        // is 0 or positive, so "output != 0" is that mask: one where() pass, and a non-finite
-        // gradient is dropped (not turned into NaN by 0 * inf), as PyTorch's threshold_backward does.
-        @Override protected Tensor[] backward(Tensor g) {
-            Tensor y = saved()[0];
-            return new Tensor[] {Tensor.where(y, g, Tensor.scalar(0f).to(g.device()))};
-        }
+        // The gradient passes where the output is positive (0 at x = 0, as in PyTorch).
+        @Override protected Tensor[] backward(Tensor g) { return new Tensor[] {NnOps.reluBackward(g, saved()[0])}; }
     }
 
     public static final class Tanh extends Function {

@@ -122,7 +122,7 @@ public final class Layers {
             int p = 1;
             if (residual) {
                 // the residual's gradient: ReLU's backward alone
-                out[1] = needsInputGrad(1) ? Tensor.where(s[4], g, Tensor.scalar(0f).to(g.device())) : null;
+                out[1] = needsInputGrad(1) ? NnOps.reluBackward(g, s[4]) : null;
                 p = 2;
             }
             if (arity > p) out[p] = r[1];
