@@ -32,6 +32,8 @@ final class Conv {
     static final int WEIGHT_GRAD_UNITS = 8;
     /** Whether {@link DirectConv} serves the shapes it can (system property mma4j.conv.direct, for A/B runs). */
     static volatile boolean direct = Boolean.parseBoolean(System.getProperty("mma4j.conv.direct", "true"));
+    /** Whether {@link WinogradConv} serves the shapes it applies to (system property mma4j.conv.winograd, for A/B runs). */
+    static volatile boolean winograd = Boolean.parseBoolean(System.getProperty("mma4j.conv.winograd", "true"));
 
     private Conv() {}
 
@@ -170,6 +172,10 @@ final class Conv {
         Geometry g = geometry(x, w, stride, pad);
         float[] xd = x.array(), wd = w.array(), od = out.array(), bd = bias == null ? null : bias.array();
         int xo = x.offset(), wo = w.offset(), oo = out.offset(), bo = bias == null ? 0 : bias.offset();
+        if (winograd && WinogradConv.applies(g)) {
+            WinogradConv.forward(g, xd, xo, wd, wo, bd, bo, od, oo);
+            return;
+        }
         if (direct && DirectConv.applies(g, g.f())) {
             DirectConv.Packed a = DirectConv.Packed.of(wd, wo, g.f(), g.c(), ConvWorkspace.get().weights(DirectConv.packedSize(g.f(), g.c())));
             DirectConv.run(a, xd, xo, g.n(), g.h(), g.w(), bd, bo, od, oo);
@@ -229,6 +235,10 @@ final class Conv {
         Geometry g = geometry(gx, w, stride, pad);
         float[] gyd = gy.array(), gxd = gx.array();
         int gyo = gy.offset(), gxo = gx.offset();
+        if (winograd && WinogradConv.applies(g)) {
+            WinogradConv.backwardInput(g, gyd, gyo, w.array(), w.offset(), gxd, gxo);
+            return;
+        }
         if (direct && DirectConv.applies(g, g.c())) {
             // the same convolution of gy with the weights flipped and transposed: W'[c, f, i, j] = W[f, c, 2-i, 2-j]
             ConvWorkspace ws = ConvWorkspace.get();
@@ -297,6 +307,11 @@ final class Conv {
 
     static void backwardWeight(Tensor x, Tensor gy, int stride, int pad, Tensor gw, Tensor gb) {
         Geometry g = geometry(x, gw, stride, pad);
+        if (winograd && WinogradConv.applies(g)) {
+            WinogradConv.backwardWeight(g, x.array(), x.offset(), gy.array(), gy.offset(), gw.array(), gw.offset(),
+                    gb == null ? null : gb.array(), gb == null ? 0 : gb.offset());
+            return;
+        }
         Plan p = Plan.of(g);
         float[] xd = x.array(), gyd = gy.array(), gwd = gw.array();
         int xo = x.offset(), gyo = gy.offset(), gwo = gw.offset();

@@ -2,7 +2,8 @@ package mma4j.tensor.cpu;
 
 /**
  * Buffers one thread reuses across convolution calls (column matrix, padded image, gathered
- * block, transposed weights, partial weight gradients), grown to the largest size
+ * block, transposed weights, partial weight gradients, {@link WinogradConv}'s transformed
+ * weights, inputs and products), grown to the largest size
  * asked for and never shrunk, so that a training loop does not allocate them at every layer
  * and step.
  */
@@ -11,6 +12,7 @@ final class ConvWorkspace {
 
     private float[] col = new float[0], padded = new float[0], block = new float[0], weights = new float[0];
     private float[][] partials = new float[0][];
+    private float[] winogradWeights = new float[0], winogradInputs = new float[0], winogradProducts = new float[0];
 
     private final float[] tile = new float[MicroKernel.MR * MicroKernel.NR];
 
@@ -37,6 +39,21 @@ final class ConvWorkspace {
 
     float[] weights(int n) {
         return weights.length >= n ? weights : (weights = new float[n]);
+    }
+
+    /** Winograd U (or the weight gradient's dU): 16 x F x C. */
+    float[] winogradWeights(int n) {
+        return winogradWeights.length >= n ? winogradWeights : (winogradWeights = new float[n]);
+    }
+
+    /** Winograd V: 16 x C x tiles. */
+    float[] winogradInputs(int n) {
+        return winogradInputs.length >= n ? winogradInputs : (winogradInputs = new float[n]);
+    }
+
+    /** Winograd M (or the weight gradient's dM): 16 x F x tiles. */
+    float[] winogradProducts(int n) {
+        return winogradProducts.length >= n ? winogradProducts : (winogradProducts = new float[n]);
     }
 
     /** Partial-sum buffers of n floats for units 1..units-1 (slot 0 is left null: unit 0 writes the output). */
