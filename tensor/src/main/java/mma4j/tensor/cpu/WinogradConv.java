@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 4x4 layers), where the direct kernel cannot fill its 32-wide blocks and im2col + GEMM does all
  * 9 multiply-adds per tap; the transforms (a few adds per value) are a small share there.
  *
- * <p>The input gradient is the same convolution of gy with the weights flipped and transposed
- * ({@link DirectConv#flip}'s layout, folded into the weight transform). The weight gradient runs
+ * <p>The input gradient is the same convolution of gy with the weights flipped and transposed,
+ * whose transform is the weights' own, transposed, at mirrored positions. The weight gradient runs
  * in the transformed domain too: {@code dM = A dY A^T} per (filter, tile),
  * {@code dU[pos] = dM[pos] @ V[pos]^T}, then {@code dg = G^T dU G}.
  *
@@ -39,6 +39,8 @@ final class WinogradConv {
     static final int POS = 16;
     /** Fewest input and output channels for which {@link #applies} (measured, see docs/BENCHMARKS.md). */
     static final int MIN_CHANNELS = 256;
+    /** Position (i, j) of a 4x4 tile goes to (p(i), p(j)), p swapping 0 and 3 (see {@link #backwardInput}). */
+    private static final int[] SWAPPED = {15, 13, 14, 12, 7, 5, 6, 4, 11, 9, 10, 8, 3, 1, 2, 0};
 
     private WinogradConv() {}
 
@@ -57,32 +59,48 @@ final class WinogradConv {
     /** y = conv(x, w) + bias (bias may be null). */
     static void forward(Conv.Geometry g, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, int yo) {
         ConvWorkspace ws = ConvWorkspace.get();
-        float[] u = weights(w, wo, g.f(), g.c(), false, ws.winogradWeights(POS * g.f() * g.c()));
-        convolve(g, u, g.f(), g.c(), x, xo, bias, bo, y, yo, ws);
+        float[] u = weights(w, wo, g.f(), g.c(), false, ws.winogradWeights(POS * planeStride(g.f() * g.c())));
+        convolve(g, u, false, x, xo, bias, bo, y, yo, ws);
     }
 
-    /** gx = the convolution of gy with the flipped, transposed weights. */
+    /**
+     * gx = the convolution of gy with the weights flipped and transposed, W'[c, f] = W[f, c] turned
+     * by 180 degrees. G J = P G (J reverses 3 entries, P swaps entries 0 and 3 of 4), so the
+     * transform of a turned filter is the filter's own with rows and columns 0 and 3 swapped:
+     * U'[pos] = U[{@link #SWAPPED}[pos]]^T, with U written transposed.
+     */
     static void backwardInput(Conv.Geometry g, float[] gy, int gyo, float[] w, int wo, float[] gx, int gxo) {
         ConvWorkspace ws = ConvWorkspace.get();
-        float[] u = weights(w, wo, g.f(), g.c(), true, ws.winogradWeights(POS * g.f() * g.c()));
-        convolve(g, u, g.c(), g.f(), gy, gyo, null, 0, gx, gxo, ws);
+        float[] u = weights(w, wo, g.f(), g.c(), true, ws.winogradWeights(POS * planeStride(g.f() * g.c())));
+        convolve(g, u, true, gy, gyo, null, 0, gx, gxo, ws);
     }
 
     /** gw = dL/dw (overwritten, as {@link Conv#backwardWeight} does); gb (may be null) = the sums of gy per filter. */
     static void backwardWeight(Conv.Geometry g, float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, float[] gb, int gbo) {
         ConvWorkspace ws = ConvWorkspace.get();
         int f = g.f(), c = g.c(), tiles = tiles(g);
-        float[] v = inputs(g, c, x, xo, ws.winogradInputs(POS * c * tiles));
-        float[] dm = outputGrads(g, gy, gyo, ws.winogradProducts(POS * f * tiles));
-        float[] du = ws.winogradWeights(POS * f * c);
+        float[] v = inputs(g, c, x, xo, ws.winogradInputs(POS * planeStride(c * tiles)));
+        float[] dm = outputGrads(g, gy, gyo, ws.winogradProducts(POS * planeStride(f * tiles)));
+        float[] du = ws.winogradWeights(POS * planeStride(f * c));
+        int mPlane = planeStride(f * tiles), vPlane = planeStride(c * tiles), uPlane = planeStride(f * c);
         // dU[pos] [F x C] = dM[pos] [F x tiles] @ V[pos]^T
-        products(pos -> Gemm.sgemm(f, c, tiles, dm, pos * f * tiles, tiles, 1, v, pos * c * tiles, 1, tiles,
-                0f, du, pos * f * c, c));
+        products(pos -> Gemm.sgemm(f, c, tiles, dm, pos * mPlane, tiles, 1, v, pos * vPlane, 1, tiles,
+                0f, du, pos * uPlane, c));
         weightGrads(du, f, c, gw, gwo);
         if (gb != null) biasGrads(g, gy, gyo, gb, gbo);
     }
 
     // ------------------------------------------------------------------ shared steps
+
+    /**
+     * The distance between the 16 planes of U, V and M for planes of n floats: n rounded up to
+     * 4 KiB plus 256 bytes. The transforms touch all 16 planes at once; planes a power of two
+     * apart (512 x 512 floats) would all map to the same cache sets, and the weight transform
+     * measured 6x slower so.
+     */
+    static int planeStride(int n) {
+        return (n + 1023) / 1024 * 1024 + 64;
+    }
 
     /** Tiles over the whole batch: N * ceil(H/2) * ceil(W/2); tile t = (n * th + ty) * tw + tx. */
     static int tiles(Conv.Geometry g) {
@@ -90,17 +108,20 @@ final class WinogradConv {
     }
 
     /**
-     * out [N, rows, H, W] = the convolution of in [N, channels, H, W] with transformed weights
-     * u [16][rows x channels], plus bias.
+     * out = the convolution of in with transformed weights u [16][F x C], plus bias: [N, F, H, W]
+     * from [N, C, H, W], or, {@code transposed} (u [16][C x F]), [N, C, H, W] from [N, F, H, W]
+     * with the weights flipped and transposed (see {@link #backwardInput}).
      */
-    private static void convolve(Conv.Geometry g, float[] u, int rows, int channels, float[] in, int io,
+    private static void convolve(Conv.Geometry g, float[] u, boolean transposed, float[] in, int io,
                                  float[] bias, int bo, float[] out, int oo, ConvWorkspace ws) {
-        int tiles = tiles(g);
-        float[] v = inputs(g, channels, in, io, ws.winogradInputs(POS * channels * tiles));
-        float[] m = ws.winogradProducts(POS * rows * tiles);
+        int tiles = tiles(g), uPlane = planeStride(g.f() * g.c());
+        int rows = transposed ? g.c() : g.f(), channels = transposed ? g.f() : g.c();
+        float[] v = inputs(g, channels, in, io, ws.winogradInputs(POS * planeStride(channels * tiles)));
+        float[] m = ws.winogradProducts(POS * planeStride(rows * tiles));
         // M[pos] [rows x tiles] = U[pos] [rows x channels] @ V[pos] [channels x tiles]
-        products(pos -> Gemm.sgemm(rows, tiles, channels, u, pos * rows * channels, channels, 1,
-                v, pos * channels * tiles, tiles, 1, 0f, m, pos * rows * tiles, tiles));
+        int vPlane = planeStride(channels * tiles), mPlane = planeStride(rows * tiles);
+        products(pos -> Gemm.sgemm(rows, tiles, channels, u, (transposed ? SWAPPED[pos] : pos) * uPlane, channels, 1,
+                v, pos * vPlane, tiles, 1, 0f, m, pos * mPlane, tiles));
         outputs(g, m, rows, bias, bo, out, oo);
     }
 
@@ -118,42 +139,46 @@ final class WinogradConv {
     // ------------------------------------------------------------------ transforms
 
     /**
-     * u[pos][r, k] = (G g G^T)[pos] for the filter g = w[r, k] (rows = f, columns = c), or, when
-     * {@code flipped}, for g = w[k, r] turned by 180 degrees (rows = c, columns = f): the input
-     * gradient's weights, as {@link DirectConv#flip} lays them out.
+     * u[pos][r, k] = (G g G^T)[pos] for the filter g = w[r, k] ([f, c, 3, 3] from wo), or, when
+     * {@code transposed}, u[pos][k, r]. A transposed A costs the GEMM's packing about 20% of its
+     * time (measured), so the input gradient gets its own layout; it is written in blocks of 16
+     * filters, so that each cache line of u is filled at once.
      */
-    static float[] weights(float[] w, int wo, int f, int c, boolean flipped, float[] u) {
-        int rows = flipped ? c : f, cols = flipped ? f : c, plane = rows * cols;
-        Parallel.forRange(f, 64L * c, (f0, f1) -> {
-            float[] t = new float[12];
-            for (int r = f0; r < f1; r++) {
+    static float[] weights(float[] w, int wo, int f, int c, boolean transposed, float[] u) {
+        int plane = planeStride(f * c);
+        if (!transposed) {
+            Parallel.forRange(f, 64L * c, (f0, f1) -> {
+                for (int q = f0 * c; q < f1 * c; q++) filter(w, wo + q * 9, u, q, plane);
+            });
+            return u;
+        }
+        Parallel.forRange(PackedGemm.ceilDiv(f, 16), 16 * 64L * c, (b0, b1) -> {
+            for (int r0 = b0 * 16, r1 = Math.min(f, b1 * 16); r0 < r1; r0 += 16) {
                 for (int k = 0; k < c; k++) {
-                    int s = wo + (r * c + k) * 9, d = flipped ? k * cols + r : r * cols + k;
-                    // G g: 4 x 3, column by column
-                    for (int j = 0; j < 3; j++) {
-                        float g0 = tap(w, s, flipped, j), g1 = tap(w, s, flipped, 3 + j), g2 = tap(w, s, flipped, 6 + j);
-                        t[j] = g0;
-                        t[3 + j] = 0.5f * (g0 + g1 + g2);
-                        t[6 + j] = 0.5f * (g0 - g1 + g2);
-                        t[9 + j] = g2;
-                    }
-                    // (G g) G^T: 4 x 4, row by row
-                    for (int i = 0; i < 4; i++) {
-                        float a = t[3 * i], b = t[3 * i + 1], e = t[3 * i + 2];
-                        int o = d + 4 * i * plane;
-                        u[o] = a;
-                        u[o + plane] = 0.5f * (a + b + e);
-                        u[o + 2 * plane] = 0.5f * (a - b + e);
-                        u[o + 3 * plane] = e;
-                    }
+                    for (int r = r0; r < Math.min(r1, r0 + 16); r++) filter(w, wo + (r * c + k) * 9, u, k * f + r, plane);
                 }
             }
         });
         return u;
     }
 
-    private static float tap(float[] w, int s, boolean flipped, int e) {
-        return w[s + (flipped ? 8 - e : e)];
+    /** u[pos] at d (planes a plane apart) = (G g G^T)[pos] for the 3x3 filter g at w[s]. */
+    private static void filter(float[] w, int s, float[] u, int d, int plane) {
+        float g00 = w[s], g01 = w[s + 1], g02 = w[s + 2], g10 = w[s + 3], g11 = w[s + 4], g12 = w[s + 5];
+        float g20 = w[s + 6], g21 = w[s + 7], g22 = w[s + 8];
+        // G g, row by row: g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2; then each row times G^T
+        filterRow(g00, g01, g02, u, d, plane);
+        filterRow(0.5f * (g00 + g10 + g20), 0.5f * (g01 + g11 + g21), 0.5f * (g02 + g12 + g22), u, d + 4 * plane, plane);
+        filterRow(0.5f * (g00 - g10 + g20), 0.5f * (g01 - g11 + g21), 0.5f * (g02 - g12 + g22), u, d + 8 * plane, plane);
+        filterRow(g20, g21, g22, u, d + 12 * plane, plane);
+    }
+
+    /** One row (x0, x1, x2) of G g times G^T: x0, (x0 + x1 + x2) / 2, (x0 - x1 + x2) / 2, x2, a plane apart. */
+    private static void filterRow(float x0, float x1, float x2, float[] u, int o, int plane) {
+        u[o] = x0;
+        u[o + plane] = 0.5f * (x0 + x1 + x2);
+        u[o + 2 * plane] = 0.5f * (x0 - x1 + x2);
+        u[o + 3 * plane] = x2;
     }
 
     /**
@@ -163,33 +188,30 @@ final class WinogradConv {
      */
     static float[] inputs(Conv.Geometry g, int channels, float[] in, int io, float[] v) {
         int n = g.n(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw;
-        int ph = 2 * th + 2, pw = 2 * tw + 2, plane = channels * tiles;
-        Parallel.forRange(n * channels, 40L * h * w, (a, b) -> {
-            float[] p = ConvWorkspace.get().padded(ph * pw), r = new float[16];
+        int ph = 2 * th + 2, pw = 2 * tw + 2, plane = planeStride(channels * tiles);
+        // units channel-major, so each thread writes runs of consecutive tiles in every plane of v
+        Parallel.forRange(channels * n, 40L * h * w, (a, b) -> {
+            float[] p = ConvWorkspace.get().padded(ph * pw);
             java.util.Arrays.fill(p, 0, ph * pw, 0f);
             for (int unit = a; unit < b; unit++) {
-                int img = unit / channels, k = unit % channels, src = io + unit * h * w;
-                for (int y = 0; y < h; y++) System.arraycopy(in, src + y * w, p, (y + 1) * pw + 1, w);
+                int k = unit / n, img = unit % n, src = io + (img * channels + k) * h * w;
+                // a loop, not System.arraycopy: rows of 2..8 floats, where the call costs more than the copy
+                for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) p[(y + 1) * pw + 1 + x] = in[src + y * w + x];
                 for (int ty = 0; ty < th; ty++) {
                     for (int tx = 0; tx < tw; tx++) {
-                        int s = 2 * ty * pw + 2 * tx, d = k * tiles + (img * th + ty) * tw + tx;
-                        // B^T d, column by column
-                        for (int j = 0; j < 4; j++) {
-                            float d0 = p[s + j], d1 = p[s + pw + j], d2 = p[s + 2 * pw + j], d3 = p[s + 3 * pw + j];
-                            r[j] = d0 - d2;
-                            r[4 + j] = d1 + d2;
-                            r[8 + j] = d2 - d1;
-                            r[12 + j] = d1 - d3;
-                        }
-                        // (B^T d) B, row by row
-                        for (int i = 0; i < 4; i++) {
-                            float r0 = r[4 * i], r1 = r[4 * i + 1], r2 = r[4 * i + 2], r3 = r[4 * i + 3];
-                            int o = d + 4 * i * plane;
-                            v[o] = r0 - r2;
-                            v[o + plane] = r1 + r2;
-                            v[o + 2 * plane] = r2 - r1;
-                            v[o + 3 * plane] = r1 - r3;
-                        }
+                        int s = 2 * ty * pw + 2 * tx, o = k * tiles + (img * th + ty) * tw + tx;
+                        float d00 = p[s], d01 = p[s + 1], d02 = p[s + 2], d03 = p[s + 3];
+                        s += pw;
+                        float d10 = p[s], d11 = p[s + 1], d12 = p[s + 2], d13 = p[s + 3];
+                        s += pw;
+                        float d20 = p[s], d21 = p[s + 1], d22 = p[s + 2], d23 = p[s + 3];
+                        s += pw;
+                        float d30 = p[s], d31 = p[s + 1], d32 = p[s + 2], d33 = p[s + 3];
+                        // B^T d, row by row: d0 - d2, d1 + d2, d2 - d1, d1 - d3; then each row times B
+                        inputRow(d00 - d20, d01 - d21, d02 - d22, d03 - d23, v, o, plane);
+                        inputRow(d10 + d20, d11 + d21, d12 + d22, d13 + d23, v, o + 4 * plane, plane);
+                        inputRow(d20 - d10, d21 - d11, d22 - d12, d23 - d13, v, o + 8 * plane, plane);
+                        inputRow(d10 - d30, d11 - d31, d12 - d32, d13 - d33, v, o + 12 * plane, plane);
                     }
                 }
             }
@@ -197,30 +219,42 @@ final class WinogradConv {
         return v;
     }
 
+    /** One row (x0, x1, x2, x3) of B^T d times B: x0 - x2, x1 + x2, x2 - x1, x1 - x3, a plane apart. */
+    private static void inputRow(float x0, float x1, float x2, float x3, float[] v, int o, int plane) {
+        v[o] = x0 - x2;
+        v[o + plane] = x1 + x2;
+        v[o + 2 * plane] = x2 - x1;
+        v[o + 3 * plane] = x1 - x3;
+    }
+
     /** out[n, r] = A^T M[.][r, t] A (+ bias[r]) for every 2x2 output tile t, the parts inside the map. */
     static void outputs(Conv.Geometry g, float[] m, int rows, float[] bias, int bo, float[] out, int oo) {
-        int n = g.n(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = rows * tiles;
-        Parallel.forRange(n * rows, 40L * h * w, (a, b) -> {
-            float[] s = new float[8];
+        int n = g.n(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = planeStride(rows * tiles);
+        // units row-major, so each thread reads runs of consecutive tiles in every plane of m
+        Parallel.forRange(rows * n, 40L * h * w, (a, b) -> {
             for (int unit = a; unit < b; unit++) {
-                int img = unit / rows, r = unit % rows, dst = oo + unit * h * w;
+                int r = unit / n, img = unit % n, dst = oo + (img * rows + r) * h * w;
                 float add = bias == null ? 0f : bias[bo + r];
                 for (int ty = 0; ty < th; ty++) {
                     for (int tx = 0; tx < tw; tx++) {
-                        int src = r * tiles + (img * th + ty) * tw + tx;
-                        // A^T M, column by column
-                        for (int j = 0; j < 4; j++) {
-                            float m0 = m[src + j * plane], m1 = m[src + (4 + j) * plane];
-                            float m2 = m[src + (8 + j) * plane], m3 = m[src + (12 + j) * plane];
-                            s[j] = m0 + m1 + m2;
-                            s[4 + j] = m1 - m2 - m3;
-                        }
-                        // (A^T M) A, row by row
-                        for (int i = 0; i < 2 && 2 * ty + i < h; i++) {
-                            float s0 = s[4 * i], s1 = s[4 * i + 1], s2 = s[4 * i + 2], s3 = s[4 * i + 3];
-                            int o = dst + (2 * ty + i) * w + 2 * tx;
-                            out[o] = s0 + s1 + s2 + add;
-                            if (2 * tx + 1 < w) out[o + 1] = s1 - s2 - s3 + add;
+                        int s = r * tiles + (img * th + ty) * tw + tx;
+                        float m00 = m[s], m01 = m[s + plane], m02 = m[s + 2 * plane], m03 = m[s + 3 * plane];
+                        s += 4 * plane;
+                        float m10 = m[s], m11 = m[s + plane], m12 = m[s + 2 * plane], m13 = m[s + 3 * plane];
+                        s += 4 * plane;
+                        float m20 = m[s], m21 = m[s + plane], m22 = m[s + 2 * plane], m23 = m[s + 3 * plane];
+                        s += 4 * plane;
+                        float m30 = m[s], m31 = m[s + plane], m32 = m[s + 2 * plane], m33 = m[s + 3 * plane];
+                        // A^T M, row by row: m0 + m1 + m2, m1 - m2 - m3; then each row times A
+                        float s00 = m00 + m10 + m20, s01 = m01 + m11 + m21, s02 = m02 + m12 + m22, s03 = m03 + m13 + m23;
+                        float s10 = m10 - m20 - m30, s11 = m11 - m21 - m31, s12 = m12 - m22 - m32, s13 = m13 - m23 - m33;
+                        int y = 2 * ty, x = 2 * tx, o = dst + y * w + x;
+                        boolean right = x + 1 < w;
+                        out[o] = s00 + s01 + s02 + add;
+                        if (right) out[o + 1] = s01 - s02 - s03 + add;
+                        if (y + 1 < h) {
+                            out[o + w] = s10 + s11 + s12 + add;
+                            if (right) out[o + w + 1] = s11 - s12 - s13 + add;
                         }
                     }
                 }
@@ -233,21 +267,21 @@ final class WinogradConv {
      * (zero outside the map): the output transform's transpose, the gradient of M.
      */
     static float[] outputGrads(Conv.Geometry g, float[] gy, int gyo, float[] dm) {
-        int n = g.n(), f = g.f(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = f * tiles;
-        Parallel.forRange(n * f, 40L * h * w, (a, b) -> {
+        int n = g.n(), f = g.f(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = planeStride(f * tiles);
+        Parallel.forRange(f * n, 40L * h * w, (a, b) -> {
             for (int unit = a; unit < b; unit++) {
-                int img = unit / f, r = unit % f, src = gyo + unit * h * w;
+                int r = unit / n, img = unit % n, src = gyo + (img * f + r) * h * w;
                 for (int ty = 0; ty < th; ty++) {
                     for (int tx = 0; tx < tw; tx++) {
                         int y0 = 2 * ty, x0 = 2 * tx, o = r * tiles + (img * th + ty) * tw + tx;
                         boolean down = y0 + 1 < h, right = x0 + 1 < w;
                         float g00 = gy[src + y0 * w + x0], g01 = right ? gy[src + y0 * w + x0 + 1] : 0f;
                         float g10 = down ? gy[src + (y0 + 1) * w + x0] : 0f, g11 = down && right ? gy[src + (y0 + 1) * w + x0 + 1] : 0f;
-                        // A dY: rows g0, g0 + g1, g0 - g1, -g1; then each row (a, b) -> (a, a + b, a - b, -b)
-                        row(dm, o, plane, g00, g01);
-                        row(dm, o + 4 * plane, plane, g00 + g10, g01 + g11);
-                        row(dm, o + 8 * plane, plane, g00 - g10, g01 - g11);
-                        row(dm, o + 12 * plane, plane, -g10, -g11);
+                        // A dY, row by row: g0, g0 + g1, g0 - g1, -g1; then each row times A^T
+                        gradRow(g00, g01, dm, o, plane);
+                        gradRow(g00 + g10, g01 + g11, dm, o + 4 * plane, plane);
+                        gradRow(g00 - g10, g01 - g11, dm, o + 8 * plane, plane);
+                        gradRow(-g10, -g11, dm, o + 12 * plane, plane);
                     }
                 }
             }
@@ -255,7 +289,8 @@ final class WinogradConv {
         return dm;
     }
 
-    private static void row(float[] dm, int o, int plane, float a, float b) {
+    /** One row (a, b) of A dY times A^T: a, a + b, a - b, -b, a plane apart. */
+    private static void gradRow(float a, float b, float[] dm, int o, int plane) {
         dm[o] = a;
         dm[o + plane] = a + b;
         dm[o + 2 * plane] = a - b;
@@ -264,29 +299,30 @@ final class WinogradConv {
 
     /** gw[r, k] = G^T dU[.][r, k] G, the 3x3 weight gradient of filter r, channel k. */
     static void weightGrads(float[] du, int f, int c, float[] gw, int gwo) {
-        int plane = f * c;
+        int plane = planeStride(f * c);
         Parallel.forRange(f, 64L * c, (f0, f1) -> {
-            float[] t = new float[12];
-            for (int r = f0; r < f1; r++) {
-                for (int k = 0; k < c; k++) {
-                    int s = r * c + k, d = gwo + s * 9;
-                    // G^T dU: 3 x 4, column by column
-                    for (int j = 0; j < 4; j++) {
-                        float x0 = du[s + j * plane], x1 = du[s + (4 + j) * plane], x2 = du[s + (8 + j) * plane], x3 = du[s + (12 + j) * plane];
-                        t[j] = x0 + 0.5f * (x1 + x2);
-                        t[4 + j] = 0.5f * (x1 - x2);
-                        t[8 + j] = 0.5f * (x1 + x2) + x3;
-                    }
-                    // (G^T dU) G: 3 x 3, row by row
-                    for (int i = 0; i < 3; i++) {
-                        float r0 = t[4 * i], r1 = t[4 * i + 1], r2 = t[4 * i + 2], r3 = t[4 * i + 3];
-                        gw[d + 3 * i] = r0 + 0.5f * (r1 + r2);
-                        gw[d + 3 * i + 1] = 0.5f * (r1 - r2);
-                        gw[d + 3 * i + 2] = 0.5f * (r1 + r2) + r3;
-                    }
-                }
+            for (int q = f0 * c; q < f1 * c; q++) {
+                float x00 = du[q], x01 = du[q + plane], x02 = du[q + 2 * plane], x03 = du[q + 3 * plane];
+                int s = q + 4 * plane;
+                float x10 = du[s], x11 = du[s + plane], x12 = du[s + 2 * plane], x13 = du[s + 3 * plane];
+                s += 4 * plane;
+                float x20 = du[s], x21 = du[s + plane], x22 = du[s + 2 * plane], x23 = du[s + 3 * plane];
+                s += 4 * plane;
+                float x30 = du[s], x31 = du[s + plane], x32 = du[s + 2 * plane], x33 = du[s + 3 * plane];
+                // G^T dU, row by row: x0 + (x1 + x2) / 2, (x1 - x2) / 2, (x1 + x2) / 2 + x3; then each row times G
+                int d = gwo + q * 9;
+                weightRow(x00 + 0.5f * (x10 + x20), x01 + 0.5f * (x11 + x21), x02 + 0.5f * (x12 + x22), x03 + 0.5f * (x13 + x23), gw, d);
+                weightRow(0.5f * (x10 - x20), 0.5f * (x11 - x21), 0.5f * (x12 - x22), 0.5f * (x13 - x23), gw, d + 3);
+                weightRow(0.5f * (x10 + x20) + x30, 0.5f * (x11 + x21) + x31, 0.5f * (x12 + x22) + x32, 0.5f * (x13 + x23) + x33, gw, d + 6);
             }
         });
+    }
+
+    /** One row (x0, x1, x2, x3) of G^T dU times G: x0 + (x1 + x2) / 2, (x1 - x2) / 2, (x1 + x2) / 2 + x3. */
+    private static void weightRow(float x0, float x1, float x2, float x3, float[] gw, int o) {
+        gw[o] = x0 + 0.5f * (x1 + x2);
+        gw[o + 1] = 0.5f * (x1 - x2);
+        gw[o + 2] = 0.5f * (x1 + x2) + x3;
     }
 
     /** gb[r] = the sum of gy over images and positions of filter r, in double, in a fixed order. */
