@@ -39,11 +39,20 @@ public class ConvBench {
     @Param({"3x64x32", "64x64x32", "128x128x16", "256x256x8", "512x512x4", "512x512x2"})
     public String layer;
 
+    /**
+     * Whether 3x3 layers on small maps run Winograd F(2x2, 3x3) (mma4j.conv.winograd; A/B runs:
+     * {@code -p winograd=false,true}). Conv reads the property when first used, which is after
+     * setup in each fork, and JMH gives each parameter value its own fork.
+     */
+    @Param({"true"})
+    public String winograd;
+
     private Tensor x, w, b, gy;
     private int[] xShape, wShape;
 
     @Setup
     public void setup() {
+        System.setProperty("mma4j.conv.winograd", winograd);
         String[] p = layer.split("x");
         int cin = Integer.parseInt(p[0]), cout = Integer.parseInt(p[1]), h = Integer.parseInt(p[2]);
         Generator g = new Generator(0);

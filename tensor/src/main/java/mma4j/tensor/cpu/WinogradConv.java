@@ -39,6 +39,11 @@ final class WinogradConv {
     static final int POS = 16;
     /** Fewest input and output channels for which {@link #applies} (measured, see docs/BENCHMARKS.md). */
     static final int MIN_CHANNELS = 256;
+    /**
+     * Tiles per chunk of the batch (whole images, at least one): the products' width, as
+     * {@link Conv#COLS} is im2col's. Chunks bound V and M; their cut depends on the shape only.
+     */
+    static final int CHUNK_TILES = 512;
     /** Position (i, j) of a 4x4 tile goes to (p(i), p(j)), p swapping 0 and 3 (see {@link #backwardInput}). */
     private static final int[] SWAPPED = {15, 13, 14, 12, 7, 5, 6, 4, 11, 9, 10, 8, 3, 1, 2, 0};
 
@@ -78,15 +83,20 @@ final class WinogradConv {
     /** gw = dL/dw (overwritten, as {@link Conv#backwardWeight} does); gb (may be null) = the sums of gy per filter. */
     static void backwardWeight(Conv.Geometry g, float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, float[] gb, int gbo) {
         ConvWorkspace ws = ConvWorkspace.get();
-        int f = g.f(), c = g.c(), tiles = tiles(g);
-        float[] v = inputs(g, c, x, xo, ws.winogradInputs(POS * planeStride(c * tiles)));
-        float[] dm = outputGrads(g, gy, gyo, ws.winogradProducts(POS * planeStride(f * tiles)));
-        float[] du = ws.winogradWeights(POS * planeStride(f * c));
-        int mPlane = planeStride(f * tiles), vPlane = planeStride(c * tiles), uPlane = planeStride(f * c);
-        // dU[pos] [F x C] = dM[pos] [F x tiles] @ V[pos]^T
-        products(pos -> Gemm.sgemm(f, c, tiles, dm, pos * mPlane, tiles, 1, v, pos * vPlane, 1, tiles,
-                0f, du, pos * uPlane, c));
-        weightGrads(du, f, c, gw, gwo);
+        int f = g.f(), c = g.c(), hw = g.h() * g.w(), per = chunkImages(g), most = new Tiling(per, g.h(), g.w()).count();
+        int vPlane = planeStride(c * most), mPlane = planeStride(f * most), uPlane = planeStride(f * c);
+        float[] v = ws.winogradInputs(POS * vPlane), dm = ws.winogradProducts(POS * mPlane), du = ws.winogradWeights(POS * uPlane);
+        for (int i0 = 0; i0 < g.n(); i0 += per) {
+            Tiling t = new Tiling(Math.min(per, g.n() - i0), g.h(), g.w());
+            int tiles = t.count();
+            float beta = i0 == 0 ? 0f : 1f;
+            inputs(t, c, x, xo + i0 * c * hw, v, vPlane);
+            outputGrads(t, f, gy, gyo + i0 * f * hw, dm, mPlane);
+            // dU[pos] [F x C] (+)= dM[pos] [F x tiles] @ V[pos]^T, chunk after chunk
+            products(pos -> Gemm.sgemm(f, c, tiles, dm, pos * mPlane, tiles, 1, v, pos * vPlane, 1, tiles,
+                    beta, du, pos * uPlane, c));
+        }
+        weightGrads(du, f, c, gw, gwo, uPlane);
         if (gb != null) biasGrads(g, gy, gyo, gb, gbo);
     }
 
@@ -102,9 +112,16 @@ final class WinogradConv {
         return (n + 1023) / 1024 * 1024 + 64;
     }
 
-    /** Tiles over the whole batch: N * ceil(H/2) * ceil(W/2); tile t = (n * th + ty) * tw + tx. */
-    static int tiles(Conv.Geometry g) {
-        return g.n() * ((g.h() + 1) / 2) * ((g.w() + 1) / 2);
+    /** The 2x2 output tiles of n images of h x w (the last row and column cut off when odd): tile t = (image * th + ty) * tw + tx. */
+    record Tiling(int n, int h, int w) {
+        int th() { return (h + 1) / 2; }
+        int tw() { return (w + 1) / 2; }
+        int count() { return n * th() * tw(); }
+    }
+
+    /** Images per chunk: about {@link #CHUNK_TILES} tiles. */
+    static int chunkImages(Conv.Geometry g) {
+        return Math.max(1, Math.min(g.n(), CHUNK_TILES / new Tiling(1, g.h(), g.w()).count()));
     }
 
     /**
@@ -114,15 +131,19 @@ final class WinogradConv {
      */
     private static void convolve(Conv.Geometry g, float[] u, boolean transposed, float[] in, int io,
                                  float[] bias, int bo, float[] out, int oo, ConvWorkspace ws) {
-        int tiles = tiles(g), uPlane = planeStride(g.f() * g.c());
-        int rows = transposed ? g.c() : g.f(), channels = transposed ? g.f() : g.c();
-        float[] v = inputs(g, channels, in, io, ws.winogradInputs(POS * planeStride(channels * tiles)));
-        float[] m = ws.winogradProducts(POS * planeStride(rows * tiles));
-        // M[pos] [rows x tiles] = U[pos] [rows x channels] @ V[pos] [channels x tiles]
-        int vPlane = planeStride(channels * tiles), mPlane = planeStride(rows * tiles);
-        products(pos -> Gemm.sgemm(rows, tiles, channels, u, (transposed ? SWAPPED[pos] : pos) * uPlane, channels, 1,
-                v, pos * vPlane, tiles, 1, 0f, m, pos * mPlane, tiles));
-        outputs(g, m, rows, bias, bo, out, oo);
+        int rows = transposed ? g.c() : g.f(), channels = transposed ? g.f() : g.c(), hw = g.h() * g.w();
+        int per = chunkImages(g), most = new Tiling(per, g.h(), g.w()).count();
+        int uPlane = planeStride(g.f() * g.c()), vPlane = planeStride(channels * most), mPlane = planeStride(rows * most);
+        float[] v = ws.winogradInputs(POS * vPlane), m = ws.winogradProducts(POS * mPlane);
+        for (int i0 = 0; i0 < g.n(); i0 += per) {
+            Tiling t = new Tiling(Math.min(per, g.n() - i0), g.h(), g.w());
+            int tiles = t.count();
+            inputs(t, channels, in, io + i0 * channels * hw, v, vPlane);
+            // M[pos] [rows x tiles] = U[pos] [rows x channels] @ V[pos] [channels x tiles]
+            products(pos -> Gemm.sgemm(rows, tiles, channels, u, (transposed ? SWAPPED[pos] : pos) * uPlane, channels, 1,
+                    v, pos * vPlane, tiles, 1, 0f, m, pos * mPlane, tiles));
+            outputs(t, m, mPlane, rows, bias, bo, out, oo + i0 * rows * hw);
+        }
     }
 
     /**
@@ -186,9 +207,9 @@ final class WinogradConv {
      * 2ty+2, columns 2tx-1 .. 2tx+2, zero outside the map). Each plane is first copied with a zero
      * border (one row and column before, one or two after) so the tiles read it without checks.
      */
-    static float[] inputs(Conv.Geometry g, int channels, float[] in, int io, float[] v) {
-        int n = g.n(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw;
-        int ph = 2 * th + 2, pw = 2 * tw + 2, plane = planeStride(channels * tiles);
+    static void inputs(Tiling t, int channels, float[] in, int io, float[] v, int plane) {
+        int n = t.n(), h = t.h(), w = t.w(), th = t.th(), tw = t.tw(), tiles = t.count();
+        int ph = 2 * th + 2, pw = 2 * tw + 2;
         // units channel-major, so each thread writes runs of consecutive tiles in every plane of v
         Parallel.forRange(channels * n, 40L * h * w, (a, b) -> {
             float[] p = ConvWorkspace.get().padded(ph * pw);
@@ -216,7 +237,6 @@ final class WinogradConv {
                 }
             }
         });
-        return v;
     }
 
     /** One row (x0, x1, x2, x3) of B^T d times B: x0 - x2, x1 + x2, x2 - x1, x1 - x3, a plane apart. */
@@ -228,8 +248,8 @@ final class WinogradConv {
     }
 
     /** out[n, r] = A^T M[.][r, t] A (+ bias[r]) for every 2x2 output tile t, the parts inside the map. */
-    static void outputs(Conv.Geometry g, float[] m, int rows, float[] bias, int bo, float[] out, int oo) {
-        int n = g.n(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = planeStride(rows * tiles);
+    static void outputs(Tiling t, float[] m, int plane, int rows, float[] bias, int bo, float[] out, int oo) {
+        int n = t.n(), h = t.h(), w = t.w(), th = t.th(), tw = t.tw(), tiles = t.count();
         // units row-major, so each thread reads runs of consecutive tiles in every plane of m
         Parallel.forRange(rows * n, 40L * h * w, (a, b) -> {
             for (int unit = a; unit < b; unit++) {
@@ -266,8 +286,8 @@ final class WinogradConv {
      * dm[pos][f, t] = (A dY A^T)[pos] for the 2x2 output-gradient tile dY of filter f and tile t
      * (zero outside the map): the output transform's transpose, the gradient of M.
      */
-    static float[] outputGrads(Conv.Geometry g, float[] gy, int gyo, float[] dm) {
-        int n = g.n(), f = g.f(), h = g.h(), w = g.w(), th = (h + 1) / 2, tw = (w + 1) / 2, tiles = n * th * tw, plane = planeStride(f * tiles);
+    static void outputGrads(Tiling t, int f, float[] gy, int gyo, float[] dm, int plane) {
+        int n = t.n(), h = t.h(), w = t.w(), th = t.th(), tw = t.tw(), tiles = t.count();
         Parallel.forRange(f * n, 40L * h * w, (a, b) -> {
             for (int unit = a; unit < b; unit++) {
                 int r = unit / n, img = unit % n, src = gyo + (img * f + r) * h * w;
@@ -286,7 +306,6 @@ final class WinogradConv {
                 }
             }
         });
-        return dm;
     }
 
     /** One row (a, b) of A dY times A^T: a, a + b, a - b, -b, a plane apart. */
@@ -298,8 +317,7 @@ final class WinogradConv {
     }
 
     /** gw[r, k] = G^T dU[.][r, k] G, the 3x3 weight gradient of filter r, channel k. */
-    static void weightGrads(float[] du, int f, int c, float[] gw, int gwo) {
-        int plane = planeStride(f * c);
+    static void weightGrads(float[] du, int f, int c, float[] gw, int gwo, int plane) {
         Parallel.forRange(f, 64L * c, (f0, f1) -> {
             for (int q = f0 * c; q < f1 * c; q++) {
                 float x00 = du[q], x01 = du[q + plane], x02 = du[q + 2 * plane], x03 = du[q + 3 * plane];

@@ -93,7 +93,9 @@ class WinogradConvTest {
             new Case(5, 40, 24, 2, 2, 3, 1, 1, false),   // 2x2 maps: one tile per image
             new Case(2, 20, 36, 5, 7, 3, 1, 1, true),    // odd sizes: partial tiles at the bottom and right
             new Case(4, 32, 32, 8, 8, 3, 1, 1, true),
-            new Case(1, 3, 5, 1, 1, 3, 1, 1, true));     // 1x1 maps
+            new Case(1, 3, 5, 1, 1, 3, 1, 1, true),      // 1x1 maps
+            new Case(5, 5, 6, 32, 32, 3, 1, 1, true),    // chunks of CHUNK_TILES: 2 + 2 + 1 images
+            new Case(3, 2, 3, 33, 31, 3, 1, 1, true));   // one image per chunk, odd sizes
 
     @Example
     void chosenShapesMatchTheDirectLoopWithAndWithoutSimd() {
