@@ -55,6 +55,9 @@ final class GemmPacking {
                     int src = off + (i + r) * rs, dst = base + r;
                     for (int q = p; q < kc; q++) ap[dst + q * MR] = a[src + q];
                 }
+            } else if (rs == 1 && mr == MR) {
+                // Column-major A (a transposed operand): each k step's MR values are contiguous.
+                for (int p = 0; p < kc; p++) System.arraycopy(a, off + i + p * cs, ap, base + p * MR, MR);
             } else {
                 for (int p = 0; p < kc; p++) {
                     int src = off + i * rs + p * cs, dst = base + p * MR;
