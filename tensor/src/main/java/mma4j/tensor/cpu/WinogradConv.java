@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Summed over input channels, the elementwise products become 16 matrix products, one per
  * position of the 4x4 transformed tile: {@code M[pos] = U[pos] [F x C] @ V[pos] [C x tiles]}, with
  * tiles (stride 2, zero outside the map) taken over the whole batch. Why: 2.25x fewer
- * multiply-adds, all of them in {@link Gemm}. It pays on small maps with many channels (VGG's
- * 4x4 layers), where the direct kernel cannot fill its 32-wide blocks and im2col + GEMM does all
- * 9 multiply-adds per tap; the transforms (a few adds per value) are a small share there.
+ * multiply-adds, all of them in {@link Gemm}. It pays with many channels (128 and more), where the
+ * transforms (a few adds per value, per tile and channel) are small next to the products, which
+ * grow with channels in times channels out; above all on VGG's 4x4 maps, too small for the direct
+ * kernel's 32-wide blocks.
  *
  * <p>The input gradient is the same convolution of gy with the weights flipped and transposed,
  * whose transform is the weights' own, transposed, at mirrored positions. The weight gradient runs
@@ -37,8 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class WinogradConv {
     /** Positions of a transformed 4x4 tile: one product each. */
     static final int POS = 16;
-    /** Fewest input and output channels for which {@link #applies} (measured, see docs/BENCHMARKS.md). */
-    static final int MIN_CHANNELS = 256;
+    /** Fewest input and output channels for which {@link #applies} (at 64 it measured no faster; docs/BENCHMARKS.md). */
+    static final int MIN_CHANNELS = 128;
     /**
      * Tiles per chunk of the batch (whole images, at least one): the products' width, as
      * {@link Conv#COLS} is im2col's. Chunks bound V and M; their cut depends on the shape only.
@@ -54,9 +55,14 @@ final class WinogradConv {
         return g.kh() == 3 && g.kw() == 3 && g.stride() == 1 && g.pad() == 1;
     }
 
-    /** Whether Conv should use it: {@link #fits}, small maps (4x4 and below) and many channels, where it measured faster. */
+    /**
+     * Whether Conv should use it: {@link #fits}, at least {@link #MIN_CHANNELS} channels in and
+     * out, maps of at least 4x4. Measured (A/B in one JVM, 2 threads, batch 32) 0.55-0.75x the time
+     * of the other paths from 128x128 channels on 4x4 to 32x32 maps; on 2x2 maps (three quarters
+     * of each input tile is padding) and at 64 channels it was no faster.
+     */
     static boolean applies(Conv.Geometry g) {
-        return fits(g) && g.h() <= 4 && g.w() <= 4 && g.c() >= MIN_CHANNELS && g.f() >= MIN_CHANNELS;
+        return fits(g) && g.h() >= 4 && g.w() >= 4 && g.c() >= MIN_CHANNELS && g.f() >= MIN_CHANNELS;
     }
 
     // ------------------------------------------------------------------ the three passes

@@ -118,14 +118,16 @@ class WinogradConvTest {
     }
 
     @Example
-    void appliesToSmallMapsWithManyChannelsOnly() {
+    void appliesToManyChannelsOnMapsOfAtLeast4x4Only() {
         assertTrue(WinogradConv.applies(geometry(32, 512, 512, 4, 3, 1, 1)));
-        assertTrue(WinogradConv.applies(geometry(32, 512, 512, 2, 3, 1, 1)));
+        assertTrue(WinogradConv.applies(geometry(32, 256, 256, 8, 3, 1, 1)));
+        assertTrue(WinogradConv.applies(geometry(32, 128, 128, 16, 3, 1, 1)));
+        assertFalse(WinogradConv.applies(geometry(32, 512, 512, 2, 3, 1, 1)), "2x2 maps");
         assertFalse(WinogradConv.applies(geometry(32, 512, 512, 4, 3, 2, 1)), "stride 2");
         assertFalse(WinogradConv.applies(geometry(32, 512, 512, 4, 1, 1, 0)), "1x1");
         assertFalse(WinogradConv.applies(geometry(32, 512, 512, 6, 3, 1, 0)), "padding 0");
-        assertFalse(WinogradConv.applies(geometry(32, 64, 64, 4, 3, 1, 1)), "few channels");
-        assertFalse(WinogradConv.applies(geometry(32, 256, 256, 32, 3, 1, 1)), "big maps");
+        assertFalse(WinogradConv.applies(geometry(32, 64, 64, 8, 3, 1, 1)), "64 channels");
+        assertFalse(WinogradConv.applies(geometry(32, 3, 128, 32, 3, 1, 1)), "3 input channels");
     }
 
     private static Conv.Geometry geometry(int n, int c, int f, int h, int k, int stride, int pad) {
@@ -135,7 +137,7 @@ class WinogradConvTest {
 
     @Example
     void convUsesItWhereItAppliesAndTheSwitchTurnsItOff() {
-        Case c = new Case(3, WinogradConv.MIN_CHANNELS, WinogradConv.MIN_CHANNELS, 2, 2, 3, 1, 1, true);
+        Case c = new Case(3, WinogradConv.MIN_CHANNELS, WinogradConv.MIN_CHANNELS, 4, 5, 3, 1, 1, true);
         Data d = Data.of(c);
         float[][] direct = run(c, d);
         assertMatchesReference(c, direct);
