@@ -21,6 +21,9 @@ import mma4j.tensor.Tensor;
  * {@code gW += gy [F x cols] @ col^T}, summed over a fixed cut of the groups into runs and then
  * over the runs in order. Since Gemm's results do not depend on the thread count either, every
  * output is bitwise the same for any number of threads. {@link Im2col} moves the data.
+ *
+ * <p>3x3 stride-1 padding-1 layers go elsewhere first: to {@link WinogradConv} with many channels
+ * on maps of 4x4 and up, else to {@link DirectConv} where it applies.
  */
 final class Conv {
     /** Target columns of one GEMM (system property mma4j.conv.cols, for tuning). */
