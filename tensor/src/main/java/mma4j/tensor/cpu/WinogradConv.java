@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in the transformed domain too: {@code dM = A dY A^T} per (filter, tile),
  * {@code dU[pos] = dM[pos] @ V[pos]^T}, then {@code dg = G^T dU G}.
  *
- * <p>The transforms are plain scalar loops: measured on 512x512x4 at batch 32 they are about
- * a tenth of the time, the 16 products the rest. Every value is computed by one fixed sequence of
+ * <p>The transforms are plain scalar loops. On 512x512x4 at batch 32 they took about a third of
+ * the forward's ~9 ms (weights 1.1-1.5 ms, mostly moving U's 16 MiB; inputs 0.8; outputs 0.6),
+ * the 16 products the rest; vector transforms are left for later. Every value is computed by one fixed sequence of
  * operations (each product by one serial {@link Gemm} call, whichever thread takes it), so
  * the results are bitwise independent of the thread count. F(2x2, 3x3) differs from direct
  * convolution by rounding only (its transforms have entries 0, +-1/2, +-1).
@@ -57,9 +58,9 @@ final class WinogradConv {
 
     /**
      * Whether Conv should use it: {@link #fits}, at least {@link #MIN_CHANNELS} channels in and
-     * out, maps of at least 4x4. Measured (A/B in one JVM, 2 threads, batch 32) 0.55-0.75x the time
-     * of the other paths from 128x128 channels on 4x4 to 32x32 maps; on 2x2 maps (three quarters
-     * of each input tile is padding) and at 64 channels it was no faster.
+     * out, maps of at least 4x4. Measured (A/B, 2 threads, batch 32) 0.6-0.85x the time of the
+     * other paths from 128x128 channels on 4x4 to 32x32 maps; on 2x2 maps (three quarters of
+     * each input tile is padding) and at 64 channels it was no faster.
      */
     static boolean applies(Conv.Geometry g) {
         return fits(g) && g.h() >= 4 && g.w() >= 4 && g.c() >= MIN_CHANNELS && g.f() >= MIN_CHANNELS;
