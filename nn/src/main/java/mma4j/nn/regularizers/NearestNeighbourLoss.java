@@ -6,8 +6,8 @@ import mma4j.tensor.Tensor;
 import mma4j.tensor.cpu.Parallel;
 
 /**
- * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product and a
- * row max forward, O(n d) backward.
+ * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product of the
+ * raw rows and a row max over its entries scaled by the row lengths forward, O(n d) backward.
  *
  * <pre>
  *   u_i  = w_i / |w_i|                    c_i = max_{j != i} u_i . u_j   (nearest neighbour j(i))
@@ -100,14 +100,18 @@ public final class NearestNeighbourLoss extends Function {
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
         Scratch sc = SCRATCH.get();
-        UnitRows rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f, sc.units(n * d));
-        norm = rows.norm;
+        float[] values = UnitRows.values(w);
         if (tile > 0) {
+            UnitRows rows = UnitRows.of(op, values, n, d, 0f, sc.units(n * d));
+            norm = rows.norm;
             nearest = Nearest.ofTiles(rows.u, n, d, tile);
         } else {
+            // The Gram of the raw rows, scaled by the lengths while the neighbours are found: no
+            // unit copy of the weight is written and read again (for VGG19, 80 MB each way).
+            norm = UnitRows.norms(op, values, n, d);
             float[] c = sc.cosines(n * n); // every entry Nearest reads is written by Gram.upper
-            Gram.upper(rows.u, n, d, c);
-            nearest = Nearest.ofUpper(c, n);
+            Gram.upper(values, n, d, c);
+            nearest = Nearest.ofUpper(c, n, norm);
         }
         double sum = 0;
         for (int i = 0; i < n; i++) sum += term.value(nearest.cos[i]);

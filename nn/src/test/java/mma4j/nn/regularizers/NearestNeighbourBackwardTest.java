@@ -19,7 +19,7 @@ class NearestNeighbourBackwardTest {
     /** The serial scatter form: for i ascending, g_i += s_i u_j / and g_j += s_i u_i, then the normalization backward. */
     private static float[] serialReference(NearestNeighbourLoss.Term term, float[] w, int n, int d) {
         UnitRows rows = UnitRows.of("test", w, n, d, 0f);
-        Nearest nn = Nearest.ofUpper(Gram.full(rows.u, n, d), n);
+        Nearest nn = Nearest.ofUpper(Gram.full(w, n, d), n, rows.norm); // the fused forward's cosines: raw Gram over lengths
         float[] gu = new float[n * d];
         double scale = 1.0 / n;
         for (int i = 0; i < n; i++) {
