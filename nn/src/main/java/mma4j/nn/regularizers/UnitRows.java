@@ -137,19 +137,4 @@ public final class UnitRows {
             for (int p = 0; p < d; p++) gu[o + p] = (float) ((gu[o + p] - u[o + p] * dot) * inv);
         }
     }
-
-    /**
-     * The same, with the unit rows recomputed as w_i / norm_i, for MMA and the cosine loss (which
-     * keep only the norms): their pair gradients are mostly tangential, so float32 vector loops do.
-     */
-    public static void backwardInPlace(float[] w, float[] norm, int n, int d, float[] gu) {
-        for (int i = 0; i < n; i++) backwardRowInPlace(w, norm, i, d, gu);
-    }
-
-    /** Row i of {@link #backwardInPlace(float[], float[], int, int, float[])}. */
-    static void backwardRowInPlace(float[] w, float[] norm, int i, int d, float[] gu) {
-        int o = i * d;
-        float inv = 1f / norm[i], dot = RowOps.dot(w, o, gu, o, d) * inv; // u_i . g = (w_i . g) / norm_i
-        RowOps.scaleAdd(inv, gu, o, -dot * inv * inv, w, o, d);           // (g - u_i dot) / norm_i
-    }
 }
