@@ -18,7 +18,8 @@ import mma4j.tensor.Tensor;
  *       consume its output (an iterative depth-first search: a 10,000-op chain needs no deep stack).</li>
  *   <li>Walk that order from the root, calling each {@link Function#backward} with the summed
  *       gradient of its output, undoing broadcasting and checking each gradient's shape.</li>
- *   <li>Leaves that require a gradient accumulate it into {@link Variable#grad()}.</li>
+ *   <li>Leaves that require a gradient accumulate it into {@link Variable#grad()}; a leaf
+ *       reached once keeps a copy, one reached more often a fresh sum.</li>
  *   <li>Each node frees what it saved right after its backward, unless retainGraph.</li>
  * </ol>
  */
@@ -26,6 +27,16 @@ final class Backward {
     private Backward() {}
 
     static void run(Variable root, Tensor seed, boolean retainGraph) {
+        // Variables that received gradient: they own it (a copy where it is still borrowed) when backward ends, even by an exception.
+        Set<Variable> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+        try {
+            walk(root, seed, retainGraph, touched);
+        } finally {
+            for (Variable v : touched) v.ownGrad();
+        }
+    }
+
+    private static void walk(Variable root, Tensor seed, boolean retainGraph, Set<Variable> touched) {
         List<Function> order = topologicalOrder(root.gradFn());
         // Gradients waiting for their node: a node runs once all its consumers have added theirs.
         Map<Function, Tensor> pending = new IdentityHashMap<>();
@@ -38,7 +49,7 @@ final class Backward {
                         + " already freed its saved tensors in the first backward(). Pass retainGraph=true to the first call "
                         + "(backward(true) or backward(gradient, true)) if you need to backward twice, or run the forward pass again.");
             }
-            if (fn.retainedOutput() != null) fn.retainedOutput().accumulateGrad(g);
+            if (fn.retainedOutput() != null) accumulate(fn.retainedOutput(), g, touched);
             Tensor[] inGrads;
             long t0 = Profiler.start();
             try (var scope = GradMode.noGrad()) {
@@ -55,10 +66,15 @@ final class Backward {
                 Tensor gi = fit(fn, i, inGrads[i]);
                 Function producer = fn.next(i);
                 if (producer != null) pending.merge(producer, gi, Tensor::add);
-                else fn.leaf(i).accumulateGrad(gi);
+                else accumulate(fn.leaf(i), gi, touched);
             }
             if (!retainGraph) fn.release();
         }
+    }
+
+    private static void accumulate(Variable v, Tensor g, Set<Variable> touched) {
+        touched.add(v);
+        v.accumulateGrad(g);
     }
 
     /** Sums a broadcast gradient back to the input's shape, or fails naming the op. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,6 +78,59 @@ class VariableBehaviourTest {
         x.mul(1f).backward(seed);
         assertClose(Tensor.ones(3), seed, 0, 0, "the seed is untouched by accumulation");
         assertClose(Tensor.full(2f, 3), x.grad(), 0, 0, "two seeds accumulated");
+    }
+
+    @Test
+    void aLeafReachedOnceOwnsACopyOfTheGradientItWasHanded() {
+        // Add's backward hands its incoming gradient, the seed itself, to x.
+        Variable x = Variable.param(uniform(7, 3));
+        Tensor seed = Tensor.full(2f, 3);
+        x.add(Variable.of(Tensor.ones(3))).backward(seed);
+        assertNotSame(seed, x.grad(), "the leaf's gradient is its own tensor");
+        x.grad().addInPlace(1f);
+        assertClose(Tensor.full(2f, 3), seed, 0, 0, "writing to the gradient leaves the seed alone");
+        assertClose(Tensor.full(3f, 3), x.grad(), 0, 0, "2 + 1");
+    }
+
+    @Test
+    void aLeafReachedTwiceSumsWithoutTouchingEitherContribution() {
+        // x + x: both contributions are the seed itself; the sum must be a new tensor.
+        Variable x = Variable.param(uniform(8, 3));
+        Tensor seed = Tensor.full(2f, 3);
+        x.add(x).backward(seed);
+        assertClose(Tensor.full(4f, 3), x.grad(), 0, 0, "2 + 2");
+        assertClose(Tensor.full(2f, 3), seed, 0, 0, "the seed is untouched");
+        // and a third contribution in the next backward adds in place into the owned sum
+        x.add(Variable.of(Tensor.ones(3))).backward(seed);
+        assertClose(Tensor.full(6f, 3), x.grad(), 0, 0, "4 + 2");
+        assertClose(Tensor.full(2f, 3), seed, 0, 0, "the seed is still untouched");
+    }
+
+    /** Identity forward, a backward that fails: to stop a backward half way. */
+    private static final class FailingBackward extends Function {
+        @Override
+        protected Tensor forward(Tensor... in) {
+            return in[0].copy();
+        }
+
+        @Override
+        protected Tensor[] backward(Tensor g) {
+            throw new IllegalStateException("FailingBackward: stopped on purpose");
+        }
+    }
+
+    @Test
+    void aBackwardThatFailsLeavesEveryLeafOwningItsGradient() {
+        Variable x = Variable.param(uniform(9, 3)), z = Variable.param(uniform(10, 3));
+        Tensor seed = Tensor.full(2f, 3);
+        // Add gives x the seed itself, then the failing node stops the walk before z.
+        Variable y = x.add(new FailingBackward().apply(z));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> y.backward(seed));
+        assertTrue(e.getMessage().contains("stopped on purpose"), e.getMessage());
+        assertNotSame(seed, x.grad(), "x received its gradient before the failure and owns a copy of it");
+        x.grad().addInPlace(1f);
+        assertClose(Tensor.full(2f, 3), seed, 0, 0, "the seed is untouched");
+        assertNull(z.grad(), "z was never reached");
     }
 
     @Test

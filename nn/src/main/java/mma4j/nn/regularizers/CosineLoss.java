@@ -27,7 +27,7 @@ public final class CosineLoss implements Regularizer {
 
     @Override
     public Variable apply(Variable weight) {
-        Variable w = WeightMatrix.rows("cosine", weight);
+        Variable w = WeightMatrix.rows("cosine", weight, impl == Impl.COMPOSED);
         return switch (impl) {
             case COMPOSED -> Composed.cosine(w);
             case FUSED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.COSINE).apply(w);

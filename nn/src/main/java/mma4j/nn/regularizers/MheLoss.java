@@ -49,7 +49,7 @@ public final class MheLoss implements Regularizer {
             int k = Math.min(n, Math.max(2, (int) Math.round(fraction * n)));
             int[] rows = Arrays.copyOf(rng.permutation(n), k);
             Arrays.sort(rows);
-            w = new SelectRows(rows).apply(w);
+            w = w.indexSelect(0, rows);
         }
         return impl == Impl.COMPOSED ? Composed.mhe(w, s) : PairEnergy.mhe(s).apply(w);
     }

@@ -30,7 +30,7 @@ public final class MmaLoss implements Regularizer {
 
     @Override
     public Variable apply(Variable weight) {
-        Variable w = WeightMatrix.rows("mma", weight);
+        Variable w = WeightMatrix.rows("mma", weight, impl == Impl.COMPOSED);
         return switch (impl) {
             case COMPOSED -> Composed.mma(w);
             case FUSED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.MMA).apply(w);

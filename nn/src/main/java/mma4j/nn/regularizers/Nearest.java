@@ -29,6 +29,19 @@ public final class Nearest {
 
     /** Rows of the upper triangle of a full n x n cosine array (see {@link Gram#upper}). */
     public static Nearest ofUpper(float[] c, int n) {
+        return ofUpper(c, n, null);
+    }
+
+    /**
+     * The same from the upper triangle of a raw Gram W W^T and the row lengths: the cosine of
+     * rows i, j is c_ij / (norm_i norm_j), rounded to float. (norm null: c holds cosines.)
+     */
+    public static Nearest ofUpper(float[] c, int n, float[] norm) {
+        double[] inv = null;
+        if (norm != null) {
+            inv = new double[n];
+            for (int i = 0; i < n; i++) inv[i] = 1.0 / norm[i];
+        }
         Nearest r = new Nearest(n);
         // Row k sees its candidates in ascending index order (first from the rows above it,
         // then its own columns to the right), so a strict '>' keeps the first maximum.
@@ -36,8 +49,9 @@ public final class Nearest {
             int o = i * n;
             float best = r.cos[i];
             int arg = r.index[i];
+            double invI = inv == null ? 1.0 : inv[i];
             for (int j = i + 1; j < n; j++) {
-                float v = c[o + j];
+                float v = inv == null ? c[o + j] : (float) (c[o + j] * invI * inv[j]);
                 if (v > best) {
                     best = v;
                     arg = j;

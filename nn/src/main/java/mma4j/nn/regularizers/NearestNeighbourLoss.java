@@ -6,8 +6,8 @@ import mma4j.tensor.Tensor;
 import mma4j.tensor.cpu.Parallel;
 
 /**
- * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product and a
- * row max forward, O(n d) backward.
+ * The fused MMA (and cosine) loss of a weight matrix [n, d]: one symmetric Gram product of the
+ * raw rows and a row max over its entries scaled by the row lengths forward, O(n d) backward.
  *
  * <pre>
  *   u_i  = w_i / |w_i|                    c_i = max_{j != i} u_i . u_j   (nearest neighbour j(i))
@@ -18,7 +18,8 @@ import mma4j.tensor.cpu.Parallel;
  * Backward uses the paper's observation that only each row's nearest neighbour pair receives
  * gradient: with s_i = dL/dc_i (for MMA (1/n)/sqrt(1 - c_i^2) inside the clamp, 0 outside;
  * for cosine 1/n), dL/du_i gets s_i u_j and dL/du_j gets s_i u_i, and then the gradient goes
- * through the row normalization ({@link UnitRows#backwardInPlace}). No n x n gradient exists.
+ * through the row normalization, whose radial part the forward's cosines give without a dot
+ * product. Each row of the gradient is a combination of a few rows of W; no n x n gradient exists.
  *
  * <p>{@code tile > 0} selects the streamed form: the nearest neighbours are found tile by tile
  * ({@link Nearest#ofTiles}) and memory stays O(n d). Both forms break ties toward the lower
@@ -100,14 +101,18 @@ public final class NearestNeighbourLoss extends Function {
         inShape = w.shape();
         int n = inShape[0], d = inShape[1];
         Scratch sc = SCRATCH.get();
-        UnitRows rows = UnitRows.of(op, UnitRows.values(w), n, d, 0f, sc.units(n * d));
-        norm = rows.norm;
+        float[] values = UnitRows.values(w);
         if (tile > 0) {
+            UnitRows rows = UnitRows.of(op, values, n, d, 0f, sc.units(n * d));
+            norm = rows.norm;
             nearest = Nearest.ofTiles(rows.u, n, d, tile);
         } else {
+            // The Gram of the raw rows, scaled by the lengths while the neighbours are found: no
+            // unit copy of the weight is written and read again (for VGG19, 80 MB each way).
+            norm = UnitRows.norms(op, values, n, d);
             float[] c = sc.cosines(n * n); // every entry Nearest reads is written by Gram.upper
-            Gram.upper(rows.u, n, d, c);
-            nearest = Nearest.ofUpper(c, n);
+            Gram.upper(values, n, d, c);
+            nearest = Nearest.ofUpper(c, n, norm);
         }
         double sum = 0;
         for (int i = 0; i < n; i++) sum += term.value(nearest.cos[i]);
@@ -119,35 +124,48 @@ public final class NearestNeighbourLoss extends Function {
     protected Tensor[] backward(Tensor g) {
         float[] w = UnitRows.values(saved()[0]); // saved() fails loudly if the weight changed in place since forward
         int n = inShape[0], d = inShape[1];
-        float[] gu = new float[n * d];
+        float[] gw = new float[n * d];
         double scale = g.item() / (double) n;
-        float[] toNearest = new float[n], fromNearest = new float[n];
+        double[] slope = new double[n];
+        float[] pair = new float[n];
         for (int i = 0; i < n; i++) {
-            double s = scale * term.slope(nearest.cos[i]);
-            // dL/du_i += s u_j and dL/du_j += s u_i, with u_k = w_k / norm_k
-            toNearest[i] = (float) (s / norm[nearest.index[i]]);
-            fromNearest[i] = (float) (s / norm[i]);
+            slope[i] = scale * term.slope(nearest.cos[i]);
+            // u_i . u_j = w_i . w_j / (norm_i norm_j): pair i adds pair[i] * w_j to row i and pair[i] * w_i to row j
+            pair[i] = (float) (slope[i] / ((double) norm[i] * norm[nearest.index[i]]));
         }
-        // Gathered per row, so rows are independent and split over the pool: row r adds, in
-        // ascending i, the term of each pair (i, nearest(i)) it belongs to; then the row goes
-        // back through its normalization.
+        // Gathered per row, so rows are independent and split over the pool.
         int[][] chosenBy = chosenBy(nearest.index, n);
         Parallel.forRange(n, 4L * d, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int[] ks = chosenBy[r];
-                int k = 0, or = r * d;
-                for (; k < ks.length && ks[k] < r; k++) addPairTerm(ks[k], w, fromNearest, gu, or, d);
-                if (toNearest[r] != 0f) RowOps.axpy(toNearest[r], w, nearest.index[r] * d, gu, or, d);
-                for (; k < ks.length; k++) addPairTerm(ks[k], w, fromNearest, gu, or, d);
-                UnitRows.backwardRowInPlace(w, norm, r, d, gu);
-            }
+            for (int r = from; r < to; r++) gradientRow(r, w, slope, pair, chosenBy[r], gw, d);
         });
-        return new Tensor[] {Tensor.wrap(gu, inShape).to(g.device())};
+        return new Tensor[] {Tensor.wrap(gw, inShape).to(g.device())};
     }
 
-    /** gu row (at or) += fromNearest[k] * w_k: row k chose this row as its nearest neighbour. */
-    private static void addPairTerm(int k, float[] w, float[] fromNearest, float[] gu, int or, int d) {
-        if (fromNearest[k] != 0f) RowOps.axpy(fromNearest[k], w, k * d, gu, or, d);
+    /**
+     * Row r of dL/dW. With j = nearest(r) and k over the rows whose nearest neighbour is r:
+     * <pre>
+     *   dL/du_r = s_r u_j + sum_k s_k u_k
+     *   u_r . dL/du_r = s_r c_r + sum_k s_k c_k          (the forward's cosines: no dot product)
+     *   dL/dw_r = (dL/du_r - u_r (u_r . dL/du_r)) / |w_r|
+     * </pre>
+     * so the row is a combination of 2 + |k| rows of W, summed in a fixed order: r's own term,
+     * then the pair terms by ascending pair index (the order a serial scatter over pairs has).
+     */
+    private void gradientRow(int r, float[] w, double[] slope, float[] pair, int[] ks, float[] gw, int d) {
+        double along = slope[r] * nearest.cos[r];
+        for (int k : ks) along += slope[k] * nearest.cos[k];
+        int or = r * d;
+        float self = (float) (-along / ((double) norm[r] * norm[r]));
+        if (self != 0f) RowOps.axpy(self, w, or, gw, or, d);
+        int k = 0;
+        for (; k < ks.length && ks[k] < r; k++) addPairTerm(ks[k], w, pair, gw, or, d);
+        if (pair[r] != 0f) RowOps.axpy(pair[r], w, nearest.index[r] * d, gw, or, d);
+        for (; k < ks.length; k++) addPairTerm(ks[k], w, pair, gw, or, d);
+    }
+
+    /** Row (at or) += pair[k] * w_k: row k chose this row as its nearest neighbour. */
+    private static void addPairTerm(int k, float[] w, float[] pair, float[] gw, int or, int d) {
+        if (pair[k] != 0f) RowOps.axpy(pair[k], w, k * d, gw, or, d);
     }
 
     /** For each row r, the rows k with nearest(k) == r, ascending. */

@@ -24,7 +24,7 @@ public final class OrthogonalLoss implements Regularizer {
 
     @Override
     public Variable apply(Variable weight) {
-        Variable w = WeightMatrix.rows("orthogonal", weight);
+        Variable w = WeightMatrix.rows("orthogonal", weight, impl == Impl.COMPOSED);
         return impl == Impl.COMPOSED ? Composed.orthogonal(w) : PairEnergy.orthogonal().apply(w);
     }
 

@@ -48,13 +48,32 @@ public final class UnitRows {
      * MHE's 1/q^2) magnify. The vector path widens each float vector into double vectors.
      */
     private static float normalizeRow(String op, float[] w, float[] u, int i, int n, int d, float eps) {
+        double r = rowNorm(op, w, i, n, d, eps);
+        RowOps.scaleToFloat(w, i * d, 1.0 / r, u, i * d, d);
+        return (float) r;
+    }
+
+    /** sqrt(|w_i|^2 + eps) in double, or an error naming a non-finite value or a zero row. */
+    private static double rowNorm(String op, float[] w, int i, int n, int d, float eps) {
         int o = i * d;
         double s = RowOps.sumSquaresDouble(w, o, d);
         // NaN, Inf or an all-zero row: find out which and say so.
         if (!(s > 0) || Double.isInfinite(s)) s = exactSumSquares(op, w, o, i, n, d);
-        double r = Math.sqrt(s + eps);
-        RowOps.scaleToFloat(w, o, 1.0 / r, u, o, d);
-        return (float) r;
+        return Math.sqrt(s + eps);
+    }
+
+    /**
+     * Only the row lengths |w_i| (as {@link #of} with eps 0 computes them), checking the rows the
+     * same way: for the fused nearest-neighbour losses, which scale the raw Gram instead of
+     * writing a unit copy of the weight.
+     */
+    public static float[] norms(String op, float[] w, int n, int d) {
+        checkSize(op, n, d);
+        float[] norm = new float[n];
+        Parallel.forRange(n, d, (from, to) -> {
+            for (int i = from; i < to; i++) norm[i] = (float) rowNorm(op, w, i, n, d, 0f);
+        });
+        return norm;
     }
 
     /** The row's squared length in double, or an error naming the non-finite value or the zero row. */
@@ -117,20 +136,5 @@ public final class UnitRows {
             double inv = 1.0 / norm[i];
             for (int p = 0; p < d; p++) gu[o + p] = (float) ((gu[o + p] - u[o + p] * dot) * inv);
         }
-    }
-
-    /**
-     * The same, with the unit rows recomputed as w_i / norm_i, for MMA and the cosine loss (which
-     * keep only the norms): their pair gradients are mostly tangential, so float32 vector loops do.
-     */
-    public static void backwardInPlace(float[] w, float[] norm, int n, int d, float[] gu) {
-        for (int i = 0; i < n; i++) backwardRowInPlace(w, norm, i, d, gu);
-    }
-
-    /** Row i of {@link #backwardInPlace(float[], float[], int, int, float[])}. */
-    static void backwardRowInPlace(float[] w, float[] norm, int i, int d, float[] gu) {
-        int o = i * d;
-        float inv = 1f / norm[i], dot = RowOps.dot(w, o, gu, o, d) * inv; // u_i . g = (w_i . g) / norm_i
-        RowOps.scaleAdd(inv, gu, o, -dot * inv * inv, w, o, d);           // (g - u_i dot) / norm_i
     }
 }

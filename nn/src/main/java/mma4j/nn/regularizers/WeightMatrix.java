@@ -12,6 +12,14 @@ public final class WeightMatrix {
      * are at least two rows, that every value is finite and that no row is all zeros.
      */
     public static Variable rows(String op, Variable weight) {
+        return rows(op, weight, true);
+    }
+
+    /**
+     * The same; {@code checkRows} false skips the pass over the values, for the fused ops that
+     * check each row with the same errors while they measure its length anyway.
+     */
+    public static Variable rows(String op, Variable weight, boolean checkRows) {
         int[] s = weight.shape();
         if (s.length < 2) {
             throw new IllegalArgumentException(op + ": expects a Linear [out, in] or Conv2d [out, in, kH, kW] weight, got shape " + Shapes.str(s));
@@ -19,7 +27,7 @@ public final class WeightMatrix {
         int n = s[0];
         int d = n == 0 ? 0 : weight.data().numel() / n;
         Variable m = s.length == 2 ? weight : weight.reshape(n, d);
-        UnitRows.check(op, UnitRows.values(m.data()), n, d);
+        if (checkRows) UnitRows.check(op, UnitRows.values(m.data()), n, d);
         return m;
     }
 }

@@ -17,8 +17,9 @@
  *       2 diag, row max, acos(clamp), minus mean, all through autograd. The readable reference;
  *       autograd's backward costs two more n x n x d products.</li>
  *   <li>FUSED ({@link mma4j.nn.regularizers.NearestNeighbourLoss}), the default: the upper
- *       triangle of W W^T in row panels through Gemm, a row max, and an O(n d) backward, since
- *       only each row's nearest neighbour pair receives gradient.</li>
+ *       triangle of the raw W W^T (one symmetric Gemm product), a row max over its entries
+ *       divided by the two row lengths, and an O(n d) backward, since only each row's nearest
+ *       neighbour pair receives gradient.</li>
  *   <li>TILED (same Function, {@code tile > 0}): the row maxima are streamed over square tiles
  *       of the cosine matrix, split over the worker pool, so memory is O(n d) for any n.</li>
  * </ul>

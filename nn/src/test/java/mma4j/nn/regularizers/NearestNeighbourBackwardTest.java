@@ -16,21 +16,29 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class NearestNeighbourBackwardTest {
 
-    /** The serial scatter form: for i ascending, g_i += s_i u_j / and g_j += s_i u_i, then the normalization backward. */
+    /**
+     * The serial scatter form: each row's radial coefficient from the cosines, then for i
+     * ascending, g_i += p_i w_j and g_j += p_i w_i with p_i = s_i / (|w_i| |w_j|).
+     */
     private static float[] serialReference(NearestNeighbourLoss.Term term, float[] w, int n, int d) {
-        UnitRows rows = UnitRows.of("test", w, n, d, 0f);
-        Nearest nn = Nearest.ofUpper(Gram.full(rows.u, n, d), n);
-        float[] gu = new float[n * d];
-        double scale = 1.0 / n;
+        float[] norm = UnitRows.norms("test", w, n, d);
+        Nearest nn = Nearest.ofUpper(Gram.full(w, n, d), n, norm); // the fused forward's cosines: raw Gram over lengths
+        double[] s = new double[n], along = new double[n];
         for (int i = 0; i < n; i++) {
-            double s = scale * term.slope(nn.cos[i]);
-            if (s == 0) continue;
-            int j = nn.index[i];
-            RowOps.axpy((float) (s / rows.norm[j]), w, j * d, gu, i * d, d);
-            RowOps.axpy((float) (s / rows.norm[i]), w, i * d, gu, j * d, d);
+            s[i] = (1.0 / n) * term.slope(nn.cos[i]);
+            along[i] = s[i] * nn.cos[i];
         }
-        UnitRows.backwardInPlace(w, rows.norm, n, d, gu);
-        return gu;
+        for (int i = 0; i < n; i++) along[nn.index[i]] += s[i] * nn.cos[i];
+        float[] g = new float[n * d];
+        for (int r = 0; r < n; r++) RowOps.axpy((float) (-along[r] / ((double) norm[r] * norm[r])), w, r * d, g, r * d, d);
+        for (int i = 0; i < n; i++) {
+            int j = nn.index[i];
+            float p = (float) (s[i] / ((double) norm[i] * norm[j]));
+            if (p == 0f) continue;
+            RowOps.axpy(p, w, j * d, g, i * d, d);
+            RowOps.axpy(p, w, i * d, g, j * d, d);
+        }
+        return g;
     }
 
     private static float[] fused(NearestNeighbourLoss.Term term, Tensor w, int threads) {

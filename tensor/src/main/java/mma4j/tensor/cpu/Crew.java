@@ -14,11 +14,27 @@ import java.util.concurrent.locks.ReentrantLock;
  * time: a second thread that finds the crew busy falls back to the executor.
  */
 final class Crew {
-    /** How long a worker (or the waiting caller) spins before it parks. */
-    private static final long SPIN_NANOS = 50_000;
+    /**
+     * How long a worker (or the waiting caller) spins before it parks: system property
+     * {@code mma4j.spin.us} in microseconds (default 50; 0 parks at once, which leaves the cores
+     * to other jobs on a shared machine at the price of slower hand-offs).
+     */
+    private static final long SPIN_NANOS = spinNanos(System.getProperty("mma4j.spin.us"));
 
     private final Worker[] workers;
     private final ReentrantLock inUse = new ReentrantLock();
+
+    /** The spin in nanoseconds for a property value (microseconds, a whole number >= 0; unset: 50). */
+    static long spinNanos(String micros) {
+        if (micros == null || micros.isBlank()) return 50_000;
+        try {
+            long us = Long.parseLong(micros.trim());
+            if (us >= 0 && us <= 1_000_000) return us * 1000;
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException("mma4j.spin.us must be a whole number of microseconds from 0 to 1000000, got '" + micros + "'");
+    }
 
     Crew(int size, String namePrefix, AtomicInteger ids) {
         workers = new Worker[size];

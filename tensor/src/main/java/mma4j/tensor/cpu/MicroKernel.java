@@ -29,11 +29,21 @@ final class MicroKernel {
      */
     static void run(int kc, float[] ap, int ao, float[] bp, int bo,
                     float[] c, int co, int ldc, int mr, int nr, float beta, float[] tile) {
+        run(kc, ap, ao, MR, bp, bo, c, co, ldc, mr, nr, beta, tile);
+    }
+
+    /**
+     * The same with the MR values of A for step p at {@code ap[ao + p*as]}: as = MR for a packed
+     * A micro-panel, as = NR to read A's rows straight out of a packed B panel (a symmetric
+     * product A A^T, where packed B holds A's rows too).
+     */
+    static void run(int kc, float[] ap, int ao, int as, float[] bp, int bo,
+                    float[] c, int co, int ldc, int mr, int nr, float beta, float[] tile) {
         FloatVector z = FloatVector.zero(F);
         FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z;
         for (int p = 0; p < kc; p++) {
-            int b = bo + p * NR, a = ao + p * MR;
+            int b = bo + p * NR, a = ao + p * as;
             FloatVector b0 = FloatVector.fromArray(F, bp, b);
             FloatVector b1 = FloatVector.fromArray(F, bp, b + L);
             FloatVector x = FloatVector.broadcast(F, ap[a]);

@@ -107,7 +107,10 @@ final class PackedGemm {
                     }
                 });
                 float blockBeta = pcs == 0 ? beta : 1f;
-                compute(m, ncs, kcs, a, aOff + pcs * aCs, aRs, aCs, bp, blockBeta, c, cOff + jcs, ldc, bl, upper ? jcs : -1);
+                // A A^T with every row of A among B's packed columns: A's micro-panels are read
+                // from packed B in place, so A is never packed (one pass over it less).
+                boolean aInB = upper && NR % MR == 0 && ncs == m && a == b && aOff == bOff && aRs == bCs && aCs == bRs;
+                compute(m, ncs, kcs, a, aOff + pcs * aCs, aRs, aCs, bp, blockBeta, c, cOff + jcs, ldc, bl, upper ? jcs : -1, aInB);
             }
         }
     }
@@ -117,7 +120,7 @@ final class PackedGemm {
      * {@code diagonalShift} >= 0: upper-only mode, this block's column 0 is column diagonalShift of C.
      */
     private static void compute(int m, int n, int k, float[] a, int aOff, int aRs, int aCs, float[] bp,
-                                float beta, float[] c, int cOff, int ldc, Blocking bl, int diagonalShift) {
+                                float beta, float[] c, int cOff, int ldc, Blocking bl, int diagonalShift, boolean aInB) {
         int threads = Parallel.threads();
         // About four units per thread for balance; split columns too when rows are few.
         int rows = Math.min(bl.mc(), Math.max(MR, ceilDiv(ceilDiv(m, 4 * threads), MR) * MR));
@@ -131,26 +134,30 @@ final class PackedGemm {
         Parallel.forRange(workers, (long) m * n / workers * k, (from, to) -> {
             Buffers buf = BUFFERS.get();
             int aSize = rows * Math.min(bl.kc(), k);
-            if (buf.a.length < aSize) buf.a = new float[aSize];
+            if (!aInB && buf.a.length < aSize) buf.a = new float[aSize];
             for (int u; (u = next.getAndIncrement()) < units; ) {
                 int r0 = (u / colUnits) * rows, c0 = (u % colUnits) * cols, c1 = Math.min(n, c0 + cols);
                 if (diagonalShift >= 0 && diagonalShift + c1 <= r0) continue; // wholly below the diagonal
                 unit(r0, Math.min(m, r0 + rows), c0, c1, n, k,
-                        a, aOff, aRs, aCs, bp, beta, c, cOff, ldc, bl, buf, diagonalShift);
+                        a, aOff, aRs, aCs, bp, beta, c, cOff, ldc, bl, buf, diagonalShift, aInB);
             }
         });
     }
 
-    /** C[i0..i1, j0..j1) on the calling thread; bp holds the packed super-block (k x n). */
+    /**
+     * C[i0..i1, j0..j1) on the calling thread; bp holds the packed super-block (k x n). With
+     * {@code aInB}, row i of A is column i of packed B (MR divides NR, so a row strip never
+     * straddles two panels).
+     */
     private static void unit(int i0, int i1, int j0, int j1, int n, int k,
                              float[] a, int aOff, int aRs, int aCs, float[] bp,
-                             float beta, float[] c, int cOff, int ldc, Blocking bl, Buffers buf, int diagonalShift) {
-        float[] ap = buf.a, tile = buf.tile;
-        int mc = i1 - i0, nPad = ceilDiv(n, NR) * NR;
+                             float beta, float[] c, int cOff, int ldc, Blocking bl, Buffers buf, int diagonalShift, boolean aInB) {
+        float[] ap = aInB ? bp : buf.a, tile = buf.tile;
+        int mc = i1 - i0, nPad = ceilDiv(n, NR) * NR, as = aInB ? NR : MR;
         for (int pc = 0; pc < k; pc += bl.kc()) {
             int kc = Math.min(bl.kc(), k - pc);
             float blockBeta = pc == 0 ? beta : 1f;
-            GemmPacking.packA(a, aOff + i0 * aRs + pc * aCs, aRs, aCs, mc, kc, ap);
+            if (!aInB) GemmPacking.packA(a, aOff + i0 * aRs + pc * aCs, aRs, aCs, mc, kc, ap);
             int bBlock = pc * nPad; // packed panels of this kc block start here
             for (int jc = j0; jc < j1; jc += bl.nc()) {
                 int jEnd = Math.min(j1, jc + bl.nc());
@@ -160,7 +167,8 @@ final class PackedGemm {
                     for (int jr = jc; jr < jEnd; jr += NR) {
                         int nr = Math.min(NR, jEnd - jr);
                         if (diagonalShift >= 0 && diagonalShift + jr + nr <= i0 + ir) continue; // tile below the diagonal
-                        MicroKernel.run(kc, ap, ir * kc, bp, bBlock + jr * kc, c, co + jr, ldc, mr, nr, blockBeta, tile);
+                        int ao = aInB ? bBlock + (i0 + ir) / NR * NR * kc + (i0 + ir) % NR : ir * kc;
+                        MicroKernel.run(kc, ap, ao, as, bp, bBlock + jr * kc, c, co + jr, ldc, mr, nr, blockBeta, tile);
                     }
                 }
             }

@@ -216,7 +216,8 @@ class GemmTest {
     /** syrkUpper equals sgemm(A, A^T) bit for bit on and above the diagonal, for any thread count, and leaves wholly-lower tiles alone. */
     @Test
     void syrkUpperMatchesTheFullProductOnAndAboveTheDiagonal() {
-        int[][] shapes = {{512, 300}, {77, 129}, {40, 7}, {9, 1000}, {3, 5}, {600, 40}};
+        // k > 1024 spans several packed-B super-blocks; n > 2048 several column super-blocks, where A is packed on its own
+        int[][] shapes = {{512, 300}, {77, 129}, {40, 7}, {9, 1000}, {3, 5}, {600, 40}, {70, 2500}, {2100, 9}};
         for (int[] s : shapes) {
             int n = s[0], k = s[1];
             SplittableRandom rnd = new SplittableRandom(n * 31L + k);

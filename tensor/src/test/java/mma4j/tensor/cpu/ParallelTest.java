@@ -43,6 +43,18 @@ class ParallelTest {
     }
 
     @Test
+    void spinTimeComesFromThePropertyInMicroseconds() {
+        assertEquals(50_000, Crew.spinNanos(null), "unset: 50 us");
+        assertEquals(50_000, Crew.spinNanos(" "));
+        assertEquals(0, Crew.spinNanos("0"), "0 parks at once");
+        assertEquals(200_000, Crew.spinNanos(" 200 "));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Crew.spinNanos("-1"));
+        assertTrue(e.getMessage().contains("mma4j.spin.us") && e.getMessage().contains("'-1'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Crew.spinNanos("fast"));
+        assertThrows(IllegalArgumentException.class, () -> Crew.spinNanos("2000000"));
+    }
+
+    @Test
     void setThreadsChangesThePool() {
         Parallel.setThreads(3);
         assertEquals(3, Parallel.threads());
