@@ -31,9 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The transforms are plain scalar loops. On 512x512x4 at batch 32 they took about a third of
  * the forward's ~9 ms (weights 1.1-1.5 ms, mostly moving U's 16 MiB; inputs 0.8; outputs 0.6),
- * the 16 products the rest; vector transforms are left for later. Every value is computed by one fixed sequence of
- * operations (each product by one serial {@link Gemm} call, whichever thread takes it), so
- * the results are bitwise independent of the thread count. F(2x2, 3x3) differs from direct
+ * the 16 products the rest; vector transforms are left for later. Every value is computed by one
+ * fixed sequence of operations (each product by one serial {@link Gemm} call, whichever thread
+ * takes it), so the results are bitwise independent of the thread count. F(2x2, 3x3) differs from direct
  * convolution by rounding only (its transforms have entries 0, +-1/2, +-1).
  */
 final class WinogradConv {
