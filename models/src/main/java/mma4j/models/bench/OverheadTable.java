@@ -18,12 +18,16 @@ import java.util.Map;
  * shuffled per round, so a change of machine load (or a garbage-collection pause) hits all of
  * them alike. A regularizer's time is its median step; its overhead is the median over rounds
  * of (its step / the baseline's step in the same round), the PyTorch peer's "median per-round
- * ratio". Peak heap is measured afterwards, one regularizer at a time, only its model alive.
+ * ratio". The quartiles of those per-round overheads are reported beside it: on a shared or
+ * noisy machine they show how far a single figure can be trusted. Peak heap is measured
+ * afterwards, one regularizer at a time, only its model alive.
  */
 public final class OverheadTable {
     public static final List<String> REGULARIZERS = List.of("none", "mma", "mhe2", "mhe0", "orthogonal");
 
-    public record Row(String model, int batch, String reg, double secondsPerBatch, double peakHeapMiB, double overheadPercent) {}
+    /** One regularizer's figures; overhead and its quartiles over rounds (lower, upper) in percent. */
+    public record Row(String model, int batch, String reg, double secondsPerBatch, double peakHeapMiB, double overheadPercent,
+                      double overheadLowPercent, double overheadHighPercent) {}
 
     private OverheadTable() {}
 
@@ -67,9 +71,13 @@ public final class OverheadTable {
             double[] ratio = new double[timed];
             for (int i = 0; i < timed; i++) ratio[i] = base < 0 ? Double.NaN : seconds[j][i] / seconds[base][i];
             double median = median(seconds[j]), overhead = 100 * (median(ratio) - 1);
-            Row r = new Row(model, batch, regs.get(j), median, peakHeapMiB(model, batch, regs.get(j)), overhead);
+            double low = 100 * (quantile(ratio, 0.25) - 1), high = 100 * (quantile(ratio, 0.75) - 1);
+            Row r = new Row(model, batch, regs.get(j), median, peakHeapMiB(model, batch, regs.get(j)), overhead, low, high);
             rows.add(r);
-            if (progress != null) progress.printf("  %-10s %-10s batch %-4d %.3f s/batch  %+.1f%%%n", model, r.reg(), batch, median, overhead);
+            if (progress != null) {
+                progress.printf("  %-10s %-10s batch %-4d %.3f s/batch  %+.1f%% (rounds' quartiles %+.1f%% .. %+.1f%%)%n",
+                        model, r.reg(), batch, median, overhead, low, high);
+            }
         }
         return rows;
     }
@@ -78,6 +86,17 @@ public final class OverheadTable {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
+    }
+
+    /**
+     * The p-quantile by rank: the sorted value at floor(p (n-1)) for p <= 1/2, at ceil(p (n-1))
+     * above, so the quartiles of three rounds are their minimum and maximum.
+     */
+    static double quantile(double[] v, double p) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        double at = p * (s.length - 1);
+        return s[(int) (p <= 0.5 ? Math.floor(at) : Math.ceil(at))];
     }
 
     /** Peak heap of one step with only this model alive (after a warm-up step and a GC). */
@@ -101,10 +120,12 @@ public final class OverheadTable {
     }
 
     public static String format(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-14s %5s  %-11s %9s %9s %9s%n", "model", "batch", "regularizer", "s/batch", "peak MiB", "overhead"));
+        StringBuilder sb = new StringBuilder(String.format("%-14s %5s  %-11s %9s %9s %9s  %s%n", "model", "batch", "regularizer", "s/batch", "peak MiB",
+                "overhead", "quartiles over rounds"));
         for (Row r : rows) {
-            sb.append(String.format("%-14s %5d  %-11s %9.3f %9.0f %8.1f%%%n", r.model(), r.batch(), label(r.reg()), r.secondsPerBatch(), r.peakHeapMiB(),
-                    r.reg().equals("none") ? 0.0 : r.overheadPercent()));
+            boolean base = r.reg().equals("none");
+            sb.append(String.format("%-14s %5d  %-11s %9.3f %9.0f %8.1f%%  %s%n", r.model(), r.batch(), label(r.reg()), r.secondsPerBatch(), r.peakHeapMiB(),
+                    base ? 0.0 : r.overheadPercent(), base ? "" : String.format("%+.1f%% .. %+.1f%%", r.overheadLowPercent(), r.overheadHighPercent())));
         }
         return sb.toString();
     }
@@ -129,6 +150,7 @@ public final class OverheadTable {
             m.put("seconds_per_batch", r.secondsPerBatch());
             m.put("peak_heap_mib", r.peakHeapMiB());
             m.put("overhead_percent", r.overheadPercent());
+            m.put("overhead_quartiles_percent", List.of(r.overheadLowPercent(), r.overheadHighPercent()));
             out.add(m);
         }
         return out;
