@@ -47,12 +47,17 @@ public class ConvBench {
     @Param({"true"})
     public String winograd;
 
+    /** Whether 3x3 layers on maps of at most 2x2 run one GEMM per tap (mma4j.conv.taps; A/B: {@code -p taps=false,true}). */
+    @Param({"true"})
+    public String taps;
+
     private Tensor x, w, b, gy;
     private int[] xShape, wShape;
 
     @Setup
     public void setup() {
         System.setProperty("mma4j.conv.winograd", winograd);
+        System.setProperty("mma4j.conv.taps", taps);
         String[] p = layer.split("x");
         int cin = Integer.parseInt(p[0]), cout = Integer.parseInt(p[1]), h = Integer.parseInt(p[2]);
         Generator g = new Generator(0);

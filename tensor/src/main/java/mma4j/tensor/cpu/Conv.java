@@ -37,6 +37,8 @@ final class Conv {
     static volatile boolean direct = Boolean.parseBoolean(System.getProperty("mma4j.conv.direct", "true"));
     /** Whether {@link WinogradConv} serves the shapes it applies to (system property mma4j.conv.winograd, for A/B runs). */
     static volatile boolean winograd = Boolean.parseBoolean(System.getProperty("mma4j.conv.winograd", "true"));
+    /** Whether {@link TapConv} serves 3x3 layers on maps of at most 2x2 (system property mma4j.conv.taps, for A/B runs). */
+    static volatile boolean taps = Boolean.parseBoolean(System.getProperty("mma4j.conv.taps", "true"));
 
     private Conv() {}
 
@@ -179,6 +181,10 @@ final class Conv {
             WinogradConv.forward(g, xd, xo, wd, wo, bd, bo, od, oo);
             return;
         }
+        if (taps && TapConv.applies(g)) {
+            TapConv.forward(g, xd, xo, wd, wo, bd, bo, od, oo);
+            return;
+        }
         if (direct && DirectConv.applies(g, g.f())) {
             DirectConv.Packed a = DirectConv.Packed.of(wd, wo, g.f(), g.c(), ConvWorkspace.get().weights(DirectConv.packedSize(g.f(), g.c())));
             DirectConv.run(a, xd, xo, g.n(), g.h(), g.w(), bd, bo, od, oo);
@@ -240,6 +246,10 @@ final class Conv {
         int gyo = gy.offset(), gxo = gx.offset();
         if (winograd && WinogradConv.applies(g)) {
             WinogradConv.backwardInput(g, gyd, gyo, w.array(), w.offset(), gxd, gxo);
+            return;
+        }
+        if (taps && TapConv.applies(g)) {
+            TapConv.backwardInput(g, gyd, gyo, w.array(), w.offset(), gxd, gxo);
             return;
         }
         if (direct && DirectConv.applies(g, g.c())) {
@@ -312,6 +322,11 @@ final class Conv {
         Geometry g = geometry(x, gw, stride, pad);
         if (winograd && WinogradConv.applies(g)) {
             WinogradConv.backwardWeight(g, x.array(), x.offset(), gy.array(), gy.offset(), gw.array(), gw.offset(),
+                    gb == null ? null : gb.array(), gb == null ? 0 : gb.offset());
+            return;
+        }
+        if (taps && TapConv.applies(g)) {
+            TapConv.backwardWeight(g, x.array(), x.offset(), gy.array(), gy.offset(), gw.array(), gw.offset(),
                     gb == null ? null : gb.array(), gb == null ? 0 : gb.offset());
             return;
         }

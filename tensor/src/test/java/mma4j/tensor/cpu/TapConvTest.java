@@ -1,0 +1,167 @@
+package mma4j.tensor.cpu;
+
+import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
+import static mma4j.tensor.cpu.NnTestSupport.assertClose;
+import static mma4j.tensor.cpu.NnTestSupport.tolerance;
+import static mma4j.tensor.cpu.NnTestSupport.withSimd;
+import static mma4j.tensor.cpu.NnTestSupport.withThreads;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import mma4j.tensor.NnOps;
+import mma4j.tensor.Tensor;
+import mma4j.tensor.cpu.ConvTest.Case;
+import mma4j.tensor.cpu.ConvTest.Data;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * TapConv's three passes, called directly (so that few channels, which Conv sends elsewhere,
+ * exercise it), against ConvTest's direct-loop reference in double, with ConvTest's tolerance
+ * {@code 1e-5 * (sum of |terms|) + 1e-6} per element: the same products as the direct sum,
+ * summed per tap and then over taps.
+ */
+class TapConvTest {
+    private static final double REL = 1e-5, ABS = 1e-6;
+    /** Where the inputs and outputs start in their arrays: NaNs before and after catch stray reads and writes. */
+    private static final int X_OFF = 5, W_OFF = 3, B_OFF = 2, GY_OFF = 7, OUT_OFF = 1;
+
+    /** Forward, grad input, grad weight, grad bias (empty without bias) of case c. */
+    static float[][] run(Case c, Data d) {
+        Conv.Geometry g = new Conv.Geometry(c.n(), c.c(), c.h(), c.w(), c.f(), 3, 3, 1, 1, c.h(), c.w());
+        float[] x = embed(d.x(), X_OFF), w = embed(d.w(), W_OFF), b = embed(d.b(), B_OFF), gy = embed(d.gy(), GY_OFF);
+        float[] y = embed(new float[c.yNumel()], OUT_OFF), gx = embed(new float[c.xNumel()], OUT_OFF);
+        float[] gw = embed(new float[c.wNumel()], OUT_OFF), gb = embed(new float[c.f()], OUT_OFF);
+        Arrays.fill(y, Float.NaN);
+        Arrays.fill(gx, Float.NaN);
+        Arrays.fill(gw, Float.NaN);
+        Arrays.fill(gb, Float.NaN);
+        TapConv.forward(g, x, X_OFF, w, W_OFF, c.bias() ? b : null, B_OFF, y, OUT_OFF);
+        TapConv.backwardInput(g, gy, GY_OFF, w, W_OFF, gx, OUT_OFF);
+        TapConv.backwardWeight(g, x, X_OFF, gy, GY_OFF, gw, OUT_OFF, c.bias() ? gb : null, OUT_OFF);
+        return new float[][] {part(y, c.yNumel()), part(gx, c.xNumel()), part(gw, c.wNumel()), c.bias() ? part(gb, c.f()) : new float[0]};
+    }
+
+    /** v at offset off of a NaN-filled array with a few NaNs after it too. */
+    private static float[] embed(float[] v, int off) {
+        float[] a = new float[off + v.length + 4];
+        Arrays.fill(a, Float.NaN);
+        System.arraycopy(v, 0, a, off, v.length);
+        return a;
+    }
+
+    /** The n values written from OUT_OFF; the NaN margins around them must be untouched. */
+    private static float[] part(float[] a, int n) {
+        for (int i = 0; i < a.length; i++) {
+            if ((i < OUT_OFF || i >= OUT_OFF + n) && !Float.isNaN(a[i])) fail("wrote outside its output at " + i);
+        }
+        return Arrays.copyOfRange(a, OUT_OFF, OUT_OFF + n);
+    }
+
+    private static void assertMatchesReference(Case c, float[][] got) {
+        Data d = Data.of(c);
+        double[][] f = ConvTest.refForward(c, d), b = ConvTest.refBackward(c, d);
+        assertClose("taps forward " + c, c.yShape(), f[0], tolerance(f[1], REL, ABS), got[0]);
+        assertClose("taps grad input " + c, c.xShape(), b[0], tolerance(b[1], REL, ABS), got[1]);
+        assertClose("taps grad weight " + c, c.wShape(), b[2], tolerance(b[3], REL, ABS), got[2]);
+        if (c.bias()) assertClose("taps grad bias " + c, new int[] {c.f()}, b[4], tolerance(b[5], REL, ABS), got[3]);
+    }
+
+    @Property(tries = 60)
+    void randomShapesMatchTheDirectLoop(@ForAll @IntRange(min = 1, max = 4) int n,
+                                        @ForAll @IntRange(min = 1, max = 40) int c,
+                                        @ForAll @IntRange(min = 1, max = 40) int f,
+                                        @ForAll @IntRange(min = 1, max = 2) int h,
+                                        @ForAll @IntRange(min = 1, max = 2) int w,
+                                        @ForAll boolean bias, @ForAll boolean simd) {
+        Case k = new Case(n, c, f, h, w, 3, 1, 1, bias);
+        assertMatchesReference(k, withSimd(simd, () -> run(k, Data.of(k))));
+    }
+
+    static final List<Case> CASES = List.of(
+            new Case(1, 8, 8, 2, 2, 3, 1, 1, true),      // batch 1
+            new Case(3, 17, 33, 2, 2, 3, 1, 1, true),    // odd batch, channels not multiples of 16
+            new Case(5, 40, 24, 2, 2, 3, 1, 1, false),
+            new Case(2, 20, 36, 1, 2, 3, 1, 1, true),    // 1x2: three taps meet the map
+            new Case(4, 9, 7, 2, 1, 3, 1, 1, true),      // 2x1
+            new Case(3, 5, 6, 1, 1, 3, 1, 1, true),      // 1x1: only the centre tap
+            new Case(6, 128, 130, 2, 2, 3, 1, 1, true)); // the smallest channel counts Conv sends here
+
+    @Example
+    void chosenShapesMatchTheDirectLoopWithAndWithoutSimd() {
+        for (Case c : CASES) {
+            for (boolean simd : new boolean[] {true, false}) assertMatchesReference(c, withSimd(simd, () -> run(c, Data.of(c))));
+        }
+    }
+
+    @Example
+    void resultsDoNotDependOnTheThreadCount() {
+        String[] names = {"forward", "grad input", "grad weight", "grad bias"};
+        for (Case c : CASES) {
+            Data d = Data.of(c);
+            float[][] one = withThreads(1, () -> run(c, d));
+            for (int threads : new int[] {2, 3}) {
+                float[][] many = withThreads(threads, () -> run(c, d));
+                for (int i = 0; i < names.length; i++) assertBitwiseEqual("taps " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
+            }
+        }
+    }
+
+    @Example
+    void appliesTo3x3LayersOnMapsOfAtMost2x2WithManyChannels() {
+        assertTrue(TapConv.applies(geometry(32, 512, 512, 2, 3, 1, 1)));
+        assertTrue(TapConv.applies(geometry(32, 128, 128, 1, 3, 1, 1)));
+        assertFalse(TapConv.applies(geometry(32, 512, 512, 4, 3, 1, 1)), "4x4 maps");
+        assertFalse(TapConv.applies(geometry(32, 512, 512, 2, 1, 1, 0)), "1x1 kernel");
+        assertFalse(TapConv.applies(geometry(32, 512, 512, 2, 3, 2, 1)), "stride 2");
+        assertFalse(TapConv.applies(geometry(32, 64, 512, 2, 3, 1, 1)), "64 input channels");
+    }
+
+    @Example
+    void eachTapJoinsTheOutputAndInputPositionsItConnects() {
+        int[][] p = TapConv.pairs(2, 2);
+        int total = 0;
+        for (int[] t : p) total += t.length / 2;
+        org.junit.jupiter.api.Assertions.assertEquals(16, total, "2x2: every output meets every input once");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 0, 1, 1, 2, 2, 3, 3}, p[4], "the centre tap joins each position to itself");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {3, 0}, p[0], "tap (0, 0) joins output (1, 1) to input (0, 0) only");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {}, TapConv.pairs(1, 1)[0], "a corner tap never meets a 1x1 map");
+    }
+
+    private static Conv.Geometry geometry(int n, int c, int f, int h, int k, int stride, int pad) {
+        int o = (h + 2 * pad - k) / stride + 1;
+        return new Conv.Geometry(n, c, h, h, f, k, k, stride, pad, o, o);
+    }
+
+    @Example
+    void convUsesItWhereItAppliesAndTheSwitchTurnsItOff() {
+        Case c = new Case(3, TapConv.MIN_CHANNELS, TapConv.MIN_CHANNELS + 3, 2, 2, 3, 1, 1, true);
+        Data d = Data.of(c);
+        float[][] taps = run(c, d);
+        assertMatchesReference(c, taps);
+        float[][] viaConv = throughNnOps(c, d);
+        for (int i = 0; i < taps.length; i++) assertBitwiseEqual("Conv vs TapConv, output " + i, taps[i], viaConv[i]);
+        boolean was = Conv.taps;
+        Conv.taps = false;
+        try {
+            float[][] im2col = throughNnOps(c, d);
+            assertFalse(Arrays.equals(taps[0], im2col[0]), "with mma4j.conv.taps off the im2col path runs (other rounding)");
+            assertMatchesReference(c, im2col);
+        } finally {
+            Conv.taps = was;
+        }
+    }
+
+    private static float[][] throughNnOps(Case c, Data d) {
+        Tensor x = Tensor.of(d.x(), c.xShape()), w = Tensor.of(d.w(), c.wShape()), b = Tensor.of(d.b(), c.f()), gy = Tensor.of(d.gy(), c.yShape());
+        Tensor y = NnOps.conv2d(x, w, b, 1, 1);
+        Tensor gx = NnOps.conv2dBackwardInput(gy, w, c.xShape(), 1, 1);
+        Tensor[] gw = NnOps.conv2dBackwardWeight(x, gy, c.wShape(), true, 1, 1);
+        return new float[][] {y.toArray(), gx.toArray(), gw[0].toArray(), gw[1].toArray()};
+    }
+}
