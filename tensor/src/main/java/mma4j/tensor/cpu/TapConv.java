@@ -1,5 +1,7 @@
 package mma4j.tensor.cpu;
 
+import java.util.Arrays;
+
 /**
  * 3x3 convolutions with stride 1 and padding 1 on maps of at most 2x2 (VGG's last block), as one
  * GEMM per kernel tap over only the (output, input) position pairs that tap connects.
@@ -52,7 +54,7 @@ final class TapConv {
                     tp[count++] = pi * w + pj;
                 }
             }
-            pairs[t] = java.util.Arrays.copyOf(tp, count);
+            pairs[t] = Arrays.copyOf(tp, count);
         }
         return pairs;
     }
@@ -64,7 +66,7 @@ final class TapConv {
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] xt = toPositionMajor(x, xo, n, c, hw, ws.winogradInputs(c * hw * n));
         float[] yt = ws.winogradProducts(f * hw * n), cols = ws.col(c * hw * n), r = ws.block(f * hw * n);
-        java.util.Arrays.fill(yt, 0, f * hw * n, 0f);
+        Arrays.fill(yt, 0, f * hw * n, 0f);
         int[][] pairs = pairs(g.h(), g.w());
         for (int t = 0; t < 9; t++) {
             int[] tp = pairs[t];
@@ -84,7 +86,7 @@ final class TapConv {
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] gyt = toPositionMajor(gy, gyo, n, f, hw, ws.winogradInputs(f * hw * n));
         float[] gxt = ws.winogradProducts(c * hw * n), cols = ws.col(f * hw * n), r = ws.block(c * hw * n);
-        java.util.Arrays.fill(gxt, 0, c * hw * n, 0f);
+        Arrays.fill(gxt, 0, c * hw * n, 0f);
         int[][] pairs = pairs(g.h(), g.w());
         for (int t = 0; t < 9; t++) {
             int[] tp = pairs[t];
@@ -110,7 +112,7 @@ final class TapConv {
             int[] tp = pairs[t];
             int width = tp.length / 2 * n;
             if (width == 0) {
-                java.util.Arrays.fill(gt, t * plane, t * plane + f * c, 0f); // a tap that never meets the map
+                Arrays.fill(gt, t * plane, t * plane + f * c, 0f); // a tap that never meets the map
                 continue;
             }
             columns(xt, n, c, tp, 1, xs);
