@@ -1,18 +1,13 @@
 package mma4j.tensor.cpu;
 
 import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
-import static mma4j.tensor.cpu.NnTestSupport.assertClose;
-import static mma4j.tensor.cpu.NnTestSupport.tolerance;
 import static mma4j.tensor.cpu.NnTestSupport.withSimd;
 import static mma4j.tensor.cpu.NnTestSupport.withThreads;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
-import mma4j.tensor.NnOps;
-import mma4j.tensor.Tensor;
 import mma4j.tensor.cpu.ConvTest.Case;
 import mma4j.tensor.cpu.ConvTest.Data;
 import net.jqwik.api.Example;
@@ -27,49 +22,12 @@ import net.jqwik.api.constraints.IntRange;
  * summed per tap and then over taps.
  */
 class TapConvTest {
-    private static final double REL = 1e-5, ABS = 1e-6;
-    /** Where the inputs and outputs start in their arrays: NaNs before and after catch stray reads and writes. */
-    private static final int X_OFF = 5, W_OFF = 3, B_OFF = 2, GY_OFF = 7, OUT_OFF = 1;
-
-    /** Forward, grad input, grad weight, grad bias (empty without bias) of case c. */
     static float[][] run(Case c, Data d) {
-        Conv.Geometry g = new Conv.Geometry(c.n(), c.c(), c.h(), c.w(), c.f(), 3, 3, 1, 1, c.h(), c.w());
-        float[] x = embed(d.x(), X_OFF), w = embed(d.w(), W_OFF), b = embed(d.b(), B_OFF), gy = embed(d.gy(), GY_OFF);
-        float[] y = embed(new float[c.yNumel()], OUT_OFF), gx = embed(new float[c.xNumel()], OUT_OFF);
-        float[] gw = embed(new float[c.wNumel()], OUT_OFF), gb = embed(new float[c.f()], OUT_OFF);
-        Arrays.fill(y, Float.NaN);
-        Arrays.fill(gx, Float.NaN);
-        Arrays.fill(gw, Float.NaN);
-        Arrays.fill(gb, Float.NaN);
-        TapConv.forward(g, x, X_OFF, w, W_OFF, c.bias() ? b : null, B_OFF, y, OUT_OFF);
-        TapConv.backwardInput(g, gy, GY_OFF, w, W_OFF, gx, OUT_OFF);
-        TapConv.backwardWeight(g, x, X_OFF, gy, GY_OFF, gw, OUT_OFF, c.bias() ? gb : null, OUT_OFF);
-        return new float[][] {part(y, c.yNumel()), part(gx, c.xNumel()), part(gw, c.wNumel()), c.bias() ? part(gb, c.f()) : new float[0]};
-    }
-
-    /** v at offset off of a NaN-filled array with a few NaNs after it too. */
-    private static float[] embed(float[] v, int off) {
-        float[] a = new float[off + v.length + 4];
-        Arrays.fill(a, Float.NaN);
-        System.arraycopy(v, 0, a, off, v.length);
-        return a;
-    }
-
-    /** The n values written from OUT_OFF; the NaN margins around them must be untouched. */
-    private static float[] part(float[] a, int n) {
-        for (int i = 0; i < a.length; i++) {
-            if ((i < OUT_OFF || i >= OUT_OFF + n) && !Float.isNaN(a[i])) fail("wrote outside its output at " + i);
-        }
-        return Arrays.copyOfRange(a, OUT_OFF, OUT_OFF + n);
+        return ConvPathHarness.run(ConvPathHarness.TAPS, c, d);
     }
 
     private static void assertMatchesReference(Case c, float[][] got) {
-        Data d = Data.of(c);
-        double[][] f = ConvTest.refForward(c, d), b = ConvTest.refBackward(c, d);
-        assertClose("taps forward " + c, c.yShape(), f[0], tolerance(f[1], REL, ABS), got[0]);
-        assertClose("taps grad input " + c, c.xShape(), b[0], tolerance(b[1], REL, ABS), got[1]);
-        assertClose("taps grad weight " + c, c.wShape(), b[2], tolerance(b[3], REL, ABS), got[2]);
-        if (c.bias()) assertClose("taps grad bias " + c, new int[] {c.f()}, b[4], tolerance(b[5], REL, ABS), got[3]);
+        ConvPathHarness.assertMatchesReference("taps", c, got);
     }
 
     @Property(tries = 60)
@@ -144,24 +102,16 @@ class TapConvTest {
         Data d = Data.of(c);
         float[][] taps = run(c, d);
         assertMatchesReference(c, taps);
-        float[][] viaConv = throughNnOps(c, d);
+        float[][] viaConv = ConvPathHarness.throughNnOps(c, d);
         for (int i = 0; i < taps.length; i++) assertBitwiseEqual("Conv vs TapConv, output " + i, taps[i], viaConv[i]);
         boolean was = Conv.taps;
         Conv.taps = false;
         try {
-            float[][] im2col = throughNnOps(c, d);
+            float[][] im2col = ConvPathHarness.throughNnOps(c, d);
             assertFalse(Arrays.equals(taps[0], im2col[0]), "with mma4j.conv.taps off the im2col path runs (other rounding)");
             assertMatchesReference(c, im2col);
         } finally {
             Conv.taps = was;
         }
-    }
-
-    private static float[][] throughNnOps(Case c, Data d) {
-        Tensor x = Tensor.of(d.x(), c.xShape()), w = Tensor.of(d.w(), c.wShape()), b = Tensor.of(d.b(), c.f()), gy = Tensor.of(d.gy(), c.yShape());
-        Tensor y = NnOps.conv2d(x, w, b, 1, 1);
-        Tensor gx = NnOps.conv2dBackwardInput(gy, w, c.xShape(), 1, 1);
-        Tensor[] gw = NnOps.conv2dBackwardWeight(x, gy, c.wShape(), true, 1, 1);
-        return new float[][] {y.toArray(), gx.toArray(), gw[0].toArray(), gw[1].toArray()};
     }
 }
