@@ -1,10 +1,15 @@
 package mma4j.tensor.cpu;
 
+import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
 import static mma4j.tensor.cpu.NnTestSupport.assertClose;
 import static mma4j.tensor.cpu.NnTestSupport.tolerance;
+import static mma4j.tensor.cpu.NnTestSupport.withThreads;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
 import mma4j.tensor.NnOps;
 import mma4j.tensor.Tensor;
 import mma4j.tensor.cpu.ConvTest.Case;
@@ -99,6 +104,46 @@ final class ConvPathHarness {
         assertClose(label + " grad input " + c, c.xShape(), b[0], tolerance(b[1], REL, ABS), got[1]);
         assertClose(label + " grad weight " + c, c.wShape(), b[2], tolerance(b[3], REL, ABS), got[2]);
         if (c.bias()) assertClose(label + " grad bias " + c, new int[] {c.f()}, b[4], tolerance(b[5], REL, ABS), got[3]);
+    }
+
+    /** The four results are bitwise the same on 1, 2 and 3 threads for every case. */
+    static void assertThreadIndependent(String label, Passes path, List<Case> cases) {
+        String[] names = {"forward", "grad input", "grad weight", "grad bias"};
+        for (Case c : cases) {
+            Data d = Data.of(c);
+            float[][] one = withThreads(1, () -> run(path, c, d));
+            for (int threads : new int[] {2, 3}) {
+                float[][] many = withThreads(threads, () -> run(path, c, d));
+                for (int i = 0; i < names.length; i++) assertBitwiseEqual(label + " " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
+            }
+        }
+    }
+
+    /**
+     * Conv (through NnOps) gives the path's bits on case c, and with the path's switch off
+     * ({@code setSwitch.accept(false)}; set back to {@code was} after) another path that still
+     * matches the reference.
+     */
+    static void assertConvUsesIt(String label, Passes path, Case c, boolean was, Consumer<Boolean> setSwitch) {
+        Data d = Data.of(c);
+        float[][] direct = run(path, c, d);
+        assertMatchesReference(label, c, direct);
+        float[][] viaConv = throughNnOps(c, d);
+        for (int i = 0; i < direct.length; i++) assertBitwiseEqual("Conv vs " + label + ", output " + i, direct[i], viaConv[i]);
+        setSwitch.accept(false);
+        try {
+            float[][] other = throughNnOps(c, d);
+            assertFalse(Arrays.equals(direct[0], other[0]), "with " + label + " switched off another path runs (other rounding)");
+            assertMatchesReference(label + " off", c, other);
+        } finally {
+            setSwitch.accept(was);
+        }
+    }
+
+    /** A square-map geometry for the applies() tests. */
+    static Conv.Geometry geometry(int n, int c, int f, int h, int k, int stride, int pad) {
+        int o = (h + 2 * pad - k) / stride + 1;
+        return new Conv.Geometry(n, c, h, h, f, k, k, stride, pad, o, o);
     }
 
     /** The same four results through NnOps, i.e. whichever path Conv picks. */

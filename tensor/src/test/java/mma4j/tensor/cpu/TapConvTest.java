@@ -1,12 +1,9 @@
 package mma4j.tensor.cpu;
 
-import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
 import static mma4j.tensor.cpu.NnTestSupport.withSimd;
-import static mma4j.tensor.cpu.NnTestSupport.withThreads;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.List;
 import mma4j.tensor.cpu.ConvTest.Case;
 import mma4j.tensor.cpu.ConvTest.Data;
@@ -59,25 +56,17 @@ class TapConvTest {
 
     @Example
     void resultsDoNotDependOnTheThreadCount() {
-        String[] names = {"forward", "grad input", "grad weight", "grad bias"};
-        for (Case c : CASES) {
-            Data d = Data.of(c);
-            float[][] one = withThreads(1, () -> run(c, d));
-            for (int threads : new int[] {2, 3}) {
-                float[][] many = withThreads(threads, () -> run(c, d));
-                for (int i = 0; i < names.length; i++) assertBitwiseEqual("taps " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
-            }
-        }
+        ConvPathHarness.assertThreadIndependent("taps", ConvPathHarness.TAPS, CASES);
     }
 
     @Example
     void appliesTo3x3LayersOnMapsOfAtMost2x2WithManyChannels() {
-        assertTrue(TapConv.applies(geometry(32, 512, 512, 2, 3, 1, 1)));
-        assertTrue(TapConv.applies(geometry(32, 128, 128, 1, 3, 1, 1)));
-        assertFalse(TapConv.applies(geometry(32, 512, 512, 4, 3, 1, 1)), "4x4 maps");
-        assertFalse(TapConv.applies(geometry(32, 512, 512, 2, 1, 1, 0)), "1x1 kernel");
-        assertFalse(TapConv.applies(geometry(32, 512, 512, 2, 3, 2, 1)), "stride 2");
-        assertFalse(TapConv.applies(geometry(32, 64, 512, 2, 3, 1, 1)), "64 input channels");
+        assertTrue(TapConv.applies(ConvPathHarness.geometry(32, 512, 512, 2, 3, 1, 1)));
+        assertTrue(TapConv.applies(ConvPathHarness.geometry(32, 128, 128, 1, 3, 1, 1)));
+        assertFalse(TapConv.applies(ConvPathHarness.geometry(32, 512, 512, 4, 3, 1, 1)), "4x4 maps");
+        assertFalse(TapConv.applies(ConvPathHarness.geometry(32, 512, 512, 2, 1, 1, 0)), "1x1 kernel");
+        assertFalse(TapConv.applies(ConvPathHarness.geometry(32, 512, 512, 2, 3, 2, 1)), "stride 2");
+        assertFalse(TapConv.applies(ConvPathHarness.geometry(32, 64, 512, 2, 3, 1, 1)), "64 input channels");
     }
 
     @Example
@@ -91,27 +80,8 @@ class TapConvTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {}, TapConv.pairs(1, 1)[0], "a corner tap never meets a 1x1 map");
     }
 
-    private static Conv.Geometry geometry(int n, int c, int f, int h, int k, int stride, int pad) {
-        int o = (h + 2 * pad - k) / stride + 1;
-        return new Conv.Geometry(n, c, h, h, f, k, k, stride, pad, o, o);
-    }
-
     @Example
     void convUsesItWhereItAppliesAndTheSwitchTurnsItOff() {
-        Case c = new Case(3, TapConv.MIN_CHANNELS, TapConv.MIN_CHANNELS + 3, 2, 2, 3, 1, 1, true);
-        Data d = Data.of(c);
-        float[][] taps = run(c, d);
-        assertMatchesReference(c, taps);
-        float[][] viaConv = ConvPathHarness.throughNnOps(c, d);
-        for (int i = 0; i < taps.length; i++) assertBitwiseEqual("Conv vs TapConv, output " + i, taps[i], viaConv[i]);
-        boolean was = Conv.taps;
-        Conv.taps = false;
-        try {
-            float[][] im2col = ConvPathHarness.throughNnOps(c, d);
-            assertFalse(Arrays.equals(taps[0], im2col[0]), "with mma4j.conv.taps off the im2col path runs (other rounding)");
-            assertMatchesReference(c, im2col);
-        } finally {
-            Conv.taps = was;
-        }
+        ConvPathHarness.assertConvUsesIt("taps", ConvPathHarness.TAPS, new Case(3, TapConv.MIN_CHANNELS, TapConv.MIN_CHANNELS + 3, 2, 2, 3, 1, 1, true), Conv.taps, on -> Conv.taps = on);
     }
 }

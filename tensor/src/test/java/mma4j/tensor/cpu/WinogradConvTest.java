@@ -1,12 +1,9 @@
 package mma4j.tensor.cpu;
 
-import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
 import static mma4j.tensor.cpu.NnTestSupport.withSimd;
-import static mma4j.tensor.cpu.NnTestSupport.withThreads;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.List;
 import mma4j.tensor.cpu.ConvTest.Case;
 import mma4j.tensor.cpu.ConvTest.Data;
@@ -64,51 +61,24 @@ class WinogradConvTest {
 
     @Example
     void resultsDoNotDependOnTheThreadCount() {
-        String[] names = {"forward", "grad input", "grad weight", "grad bias"};
-        for (Case c : CASES) {
-            Data d = Data.of(c);
-            float[][] one = withThreads(1, () -> run(c, d));
-            for (int threads : new int[] {2, 3}) {
-                float[][] many = withThreads(threads, () -> run(c, d));
-                for (int i = 0; i < names.length; i++) assertBitwiseEqual("winograd " + names[i] + " " + c + " on 1 vs " + threads + " threads", one[i], many[i]);
-            }
-        }
+        ConvPathHarness.assertThreadIndependent("winograd", ConvPathHarness.WINOGRAD, CASES);
     }
 
     @Example
     void appliesToManyChannelsOnMapsOfAtLeast4x4Only() {
-        assertTrue(WinogradConv.applies(geometry(32, 512, 512, 4, 3, 1, 1)));
-        assertTrue(WinogradConv.applies(geometry(32, 256, 256, 8, 3, 1, 1)));
-        assertTrue(WinogradConv.applies(geometry(32, 128, 128, 16, 3, 1, 1)));
-        assertFalse(WinogradConv.applies(geometry(32, 512, 512, 2, 3, 1, 1)), "2x2 maps");
-        assertFalse(WinogradConv.applies(geometry(32, 512, 512, 4, 3, 2, 1)), "stride 2");
-        assertFalse(WinogradConv.applies(geometry(32, 512, 512, 4, 1, 1, 0)), "1x1");
-        assertFalse(WinogradConv.applies(geometry(32, 512, 512, 6, 3, 1, 0)), "padding 0");
-        assertFalse(WinogradConv.applies(geometry(32, 64, 64, 8, 3, 1, 1)), "64 channels");
-        assertFalse(WinogradConv.applies(geometry(32, 3, 128, 32, 3, 1, 1)), "3 input channels");
-    }
-
-    private static Conv.Geometry geometry(int n, int c, int f, int h, int k, int stride, int pad) {
-        int o = (h + 2 * pad - k) / stride + 1;
-        return new Conv.Geometry(n, c, h, h, f, k, k, stride, pad, o, o);
+        assertTrue(WinogradConv.applies(ConvPathHarness.geometry(32, 512, 512, 4, 3, 1, 1)));
+        assertTrue(WinogradConv.applies(ConvPathHarness.geometry(32, 256, 256, 8, 3, 1, 1)));
+        assertTrue(WinogradConv.applies(ConvPathHarness.geometry(32, 128, 128, 16, 3, 1, 1)));
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 512, 512, 2, 3, 1, 1)), "2x2 maps");
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 512, 512, 4, 3, 2, 1)), "stride 2");
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 512, 512, 4, 1, 1, 0)), "1x1");
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 512, 512, 6, 3, 1, 0)), "padding 0");
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 64, 64, 8, 3, 1, 1)), "64 channels");
+        assertFalse(WinogradConv.applies(ConvPathHarness.geometry(32, 3, 128, 32, 3, 1, 1)), "3 input channels");
     }
 
     @Example
     void convUsesItWhereItAppliesAndTheSwitchTurnsItOff() {
-        Case c = new Case(3, WinogradConv.MIN_CHANNELS, WinogradConv.MIN_CHANNELS, 4, 5, 3, 1, 1, true);
-        Data d = Data.of(c);
-        float[][] direct = run(c, d);
-        assertMatchesReference(c, direct);
-        float[][] viaConv = ConvPathHarness.throughNnOps(c, d);
-        for (int i = 0; i < direct.length; i++) assertBitwiseEqual("Conv vs WinogradConv, output " + i, direct[i], viaConv[i]);
-        boolean was = Conv.winograd;
-        Conv.winograd = false;
-        try {
-            float[][] im2col = ConvPathHarness.throughNnOps(c, d);
-            assertFalse(Arrays.equals(direct[0], im2col[0]), "with mma4j.conv.winograd off the im2col path runs (other rounding)");
-            assertMatchesReference(c, im2col);
-        } finally {
-            Conv.winograd = was;
-        }
+        ConvPathHarness.assertConvUsesIt("winograd", ConvPathHarness.WINOGRAD, new Case(3, WinogradConv.MIN_CHANNELS, WinogradConv.MIN_CHANNELS, 4, 5, 3, 1, 1, true), Conv.winograd, on -> Conv.winograd = on);
     }
 }
