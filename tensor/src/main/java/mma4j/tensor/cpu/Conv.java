@@ -318,6 +318,21 @@ final class Conv {
 
     // ------------------------------------------------------------------ gradient w.r.t. weight and bias
 
+    /**
+     * gb[r] = the sum of gy over images and positions of filter r, in double, in a fixed order
+     * (for WinogradConv and TapConv, which form no column matrix to sum it alongside).
+     */
+    static void biasGrads(Geometry g, float[] gy, int gyo, float[] gb, int gbo) {
+        int n = g.n(), f = g.f(), hw = g.h() * g.w();
+        Parallel.forRange(f, (long) n * hw, (f0, f1) -> {
+            for (int r = f0; r < f1; r++) {
+                double s = 0;
+                for (int img = 0; img < n; img++) s += Im2col.sum(gy, gyo + (img * f + r) * hw, hw);
+                gb[gbo + r] = (float) s;
+            }
+        });
+    }
+
     static void backwardWeight(Tensor x, Tensor gy, int stride, int pad, Tensor gw, Tensor gb) {
         Geometry g = geometry(x, gw, stride, pad);
         if (winograd && WinogradConv.applies(g)) {

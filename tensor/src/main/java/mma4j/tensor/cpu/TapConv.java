@@ -61,7 +61,7 @@ final class TapConv {
 
     /** y = conv(x, w) + bias (bias may be null). */
     static void forward(Conv.Geometry g, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, int yo) {
-        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = WinogradConv.planeStride(f * c);
+        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = ConvWorkspace.planeStride(f * c);
         ConvWorkspace ws = ConvWorkspace.get();
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] xt = toPositionMajor(x, xo, n, c, hw, ws.winogradInputs(c * hw * n));
@@ -81,7 +81,7 @@ final class TapConv {
 
     /** gx = dL/dx (overwritten) from gy and the weights. */
     static void backwardInput(Conv.Geometry g, float[] gy, int gyo, float[] w, int wo, float[] gx, int gxo) {
-        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = WinogradConv.planeStride(f * c);
+        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = ConvWorkspace.planeStride(f * c);
         ConvWorkspace ws = ConvWorkspace.get();
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] gyt = toPositionMajor(gy, gyo, n, f, hw, ws.winogradInputs(f * hw * n));
@@ -102,7 +102,7 @@ final class TapConv {
 
     /** gw = dL/dw (overwritten, as {@link Conv#backwardWeight} does); gb (may be null) = the sums of gy per filter. */
     static void backwardWeight(Conv.Geometry g, float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, float[] gb, int gbo) {
-        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = WinogradConv.planeStride(f * c);
+        int n = g.n(), c = g.c(), f = g.f(), hw = g.h() * g.w(), plane = ConvWorkspace.planeStride(f * c);
         ConvWorkspace ws = ConvWorkspace.get();
         float[] xt = toPositionMajor(x, xo, n, c, hw, ws.winogradInputs(c * hw * n));
         float[] gyt = toPositionMajor(gy, gyo, n, f, hw, ws.winogradProducts(f * hw * n));
@@ -129,12 +129,12 @@ final class TapConv {
                 }
             }
         });
-        if (gb != null) WinogradConv.biasGrads(g, gy, gyo, gb, gbo);
+        if (gb != null) Conv.biasGrads(g, gy, gyo, gb, gbo);
     }
 
     /**
      * wt[t*plane + r*C + k] = w[r, k, t]: each tap's [F x C] matrix contiguous, planes a little
-     * more than a power of two apart ({@link WinogradConv#planeStride}) so the nine streams do not
+     * more than a power of two apart ({@link ConvWorkspace#planeStride}) so the nine streams do not
      * share cache sets.
      */
     static float[] tapMajor(float[] w, int wo, int f, int c, float[] wt, int plane) {

@@ -71,7 +71,7 @@ final class WinogradConv {
     /** y = conv(x, w) + bias (bias may be null). */
     static void forward(Conv.Geometry g, float[] x, int xo, float[] w, int wo, float[] bias, int bo, float[] y, int yo) {
         ConvWorkspace ws = ConvWorkspace.get();
-        float[] u = weights(w, wo, g.f(), g.c(), ws.winogradWeights(POS * planeStride(g.f() * g.c())));
+        float[] u = weights(w, wo, g.f(), g.c(), ws.winogradWeights(POS * ConvWorkspace.planeStride(g.f() * g.c())));
         convolve(g, u, false, x, xo, bias, bo, y, yo, ws);
     }
 
@@ -83,7 +83,7 @@ final class WinogradConv {
      */
     static void backwardInput(Conv.Geometry g, float[] gy, int gyo, float[] w, int wo, float[] gx, int gxo) {
         ConvWorkspace ws = ConvWorkspace.get();
-        float[] u = weights(w, wo, g.f(), g.c(), ws.winogradWeights(POS * planeStride(g.f() * g.c())));
+        float[] u = weights(w, wo, g.f(), g.c(), ws.winogradWeights(POS * ConvWorkspace.planeStride(g.f() * g.c())));
         convolve(g, u, true, gy, gyo, null, 0, gx, gxo, ws);
     }
 
@@ -91,7 +91,7 @@ final class WinogradConv {
     static void backwardWeight(Conv.Geometry g, float[] x, int xo, float[] gy, int gyo, float[] gw, int gwo, float[] gb, int gbo) {
         ConvWorkspace ws = ConvWorkspace.get();
         int f = g.f(), c = g.c(), hw = g.h() * g.w(), per = chunkImages(g), most = new Tiling(per, g.h(), g.w()).count();
-        int vPlane = planeStride(c * most), mPlane = planeStride(f * most), uPlane = planeStride(f * c);
+        int vPlane = ConvWorkspace.planeStride(c * most), mPlane = ConvWorkspace.planeStride(f * most), uPlane = ConvWorkspace.planeStride(f * c);
         float[] v = ws.winogradInputs(POS * vPlane), dm = ws.winogradProducts(POS * mPlane), du = ws.winogradWeights(POS * uPlane);
         for (int i0 = 0; i0 < g.n(); i0 += per) {
             Tiling t = new Tiling(Math.min(per, g.n() - i0), g.h(), g.w());
@@ -104,20 +104,10 @@ final class WinogradConv {
                     beta, du, pos * uPlane, c));
         }
         weightGrads(du, f, c, gw, gwo, uPlane);
-        if (gb != null) biasGrads(g, gy, gyo, gb, gbo);
+        if (gb != null) Conv.biasGrads(g, gy, gyo, gb, gbo);
     }
 
     // ------------------------------------------------------------------ shared steps
-
-    /**
-     * The distance between the 16 planes of U, V and M for planes of n floats: n rounded up to
-     * 4 KiB plus 256 bytes. The transforms touch all 16 planes at once; planes a power of two
-     * apart (512 x 512 floats) would all map to the same cache sets, and the weight transform
-     * measured 6x slower so.
-     */
-    static int planeStride(int n) {
-        return (n + 1023) / 1024 * 1024 + 64;
-    }
 
     /** The 2x2 output tiles of n images of h x w (the last row and column cut off when odd): tile t = (image * th + ty) * tw + tx. */
     record Tiling(int n, int h, int w) {
@@ -142,7 +132,7 @@ final class WinogradConv {
         int per = chunkImages(g), most = new Tiling(per, g.h(), g.w()).count();
         // A = U[pos] [F x C], or U[SWAPPED[pos]]^T [C x F]
         int aRs = transposed ? 1 : channels, aCs = transposed ? rows : 1;
-        int uPlane = planeStride(g.f() * g.c()), vPlane = planeStride(channels * most), mPlane = planeStride(rows * most);
+        int uPlane = ConvWorkspace.planeStride(g.f() * g.c()), vPlane = ConvWorkspace.planeStride(channels * most), mPlane = ConvWorkspace.planeStride(rows * most);
         float[] v = ws.winogradInputs(POS * vPlane), m = ws.winogradProducts(POS * mPlane);
         for (int i0 = 0; i0 < g.n(); i0 += per) {
             Tiling t = new Tiling(Math.min(per, g.n() - i0), g.h(), g.w());
@@ -174,7 +164,7 @@ final class WinogradConv {
      * measured slower (3.9 ms instead of 1.4 on 512 x 512; the packing of a transposed A costs less).
      */
     static float[] weights(float[] w, int wo, int f, int c, float[] u) {
-        int plane = planeStride(f * c);
+        int plane = ConvWorkspace.planeStride(f * c);
         Parallel.forRange(f, 64L * c, (f0, f1) -> {
             for (int q = f0 * c; q < f1 * c; q++) filter(w, wo + q * 9, u, q, plane);
         });
@@ -339,17 +329,5 @@ final class WinogradConv {
         gw[o] = x0 + 0.5f * (x1 + x2);
         gw[o + 1] = 0.5f * (x1 - x2);
         gw[o + 2] = 0.5f * (x1 + x2) + x3;
-    }
-
-    /** gb[r] = the sum of gy over images and positions of filter r, in double, in a fixed order. */
-    static void biasGrads(Conv.Geometry g, float[] gy, int gyo, float[] gb, int gbo) {
-        int n = g.n(), f = g.f(), hw = g.h() * g.w();
-        Parallel.forRange(f, (long) n * hw, (f0, f1) -> {
-            for (int r = f0; r < f1; r++) {
-                double s = 0;
-                for (int img = 0; img < n; img++) s += Im2col.sum(gy, gyo + (img * f + r) * hw, hw);
-                gb[gbo + r] = (float) s;
-            }
-        });
     }
 }
