@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,10 @@ import mma4j.tensor.Tensor;
  *   <li>Walk that order from the root, calling each {@link Function#backward} with the summed
  *       gradient of its output, undoing broadcasting and checking each gradient's shape.</li>
  *   <li>Leaves that require a gradient accumulate it into {@link Variable#grad()}; a leaf
- *       reached once keeps a copy, one reached more often a fresh sum.</li>
+ *       reached once keeps a copy (or the tensor itself where its op marked it fresh), one
+ *       reached more often a sum.</li>
+ *   <li>Ops applied straight to leaves that can add into the leaves' gradients
+ *       ({@link Function#backwardInto}, a regularizer on a weight) run last, adding into them.</li>
  *   <li>Each node frees what it saved right after its backward, unless retainGraph.</li>
  * </ol>
  */
@@ -41,6 +45,8 @@ final class Backward {
         // Gradients waiting for their node: a node runs once all its consumers have added theirs.
         Map<Function, Tensor> pending = new IdentityHashMap<>();
         pending.put(root.gradFn(), seed);
+        // Ops on leaves that add into the leaves' gradients: run last, when those are complete.
+        Map<Function, Tensor> last = new LinkedHashMap<>();
         for (Function fn : order) {
             Tensor g = pending.remove(fn);
             if (g == null) continue; // no path from the root carries gradient here
@@ -49,14 +55,26 @@ final class Backward {
                         + " already freed its saved tensors in the first backward(). Pass retainGraph=true to the first call "
                         + "(backward(true) or backward(gradient, true)) if you need to backward twice, or run the forward pass again.");
             }
-            if (fn.retainedOutput() != null) accumulate(fn.retainedOutput(), g, touched);
-            Tensor[] inGrads;
-            long t0 = Profiler.start();
-            try (var scope = GradMode.noGrad()) {
-                inGrads = fn.backward(g);
-            }
-            Profiler.stop(t0, fn.name(), true);
-            int n = fn.arity();
+            if (fn.retainedOutput() != null) accumulate(fn.retainedOutput(), g, false, touched);
+            if (fn.addsIntoLeafGradients() && onlyDistinctLeaves(fn)) last.put(fn, g);
+            else runBackward(fn, g, retainGraph, pending, touched);
+        }
+        for (var e : last.entrySet()) {
+            Function fn = e.getKey();
+            if (!runBackwardInto(fn, e.getValue(), retainGraph, touched)) runBackward(fn, e.getValue(), retainGraph, pending, touched);
+        }
+    }
+
+    /** fn.backward(g): each input's gradient goes to the node that made the input, or to its leaf. */
+    private static void runBackward(Function fn, Tensor g, boolean retainGraph, Map<Function, Tensor> pending, Set<Variable> touched) {
+        Tensor[] inGrads;
+        long t0 = Profiler.start();
+        try (var scope = GradMode.noGrad()) {
+            inGrads = fn.backward(g);
+        }
+        Profiler.stop(t0, fn.name(), true);
+        int n = fn.arity();
+        try {
             if (inGrads == null || inGrads.length != n) {
                 throw new IllegalStateException(fn.name() + ".backward returned " + (inGrads == null ? "null" : inGrads.length + " gradients")
                         + " for " + n + " inputs; return one entry per input (null where needsInputGrad(i) is false)");
@@ -66,15 +84,59 @@ final class Backward {
                 Tensor gi = fit(fn, i, inGrads[i]);
                 Function producer = fn.next(i);
                 if (producer != null) pending.merge(producer, gi, Tensor::add);
-                else accumulate(fn.leaf(i), gi, touched);
+                else accumulate(fn.leaf(i), gi, fn.isFresh(inGrads[i]) && once(inGrads, i), touched);
             }
-            if (!retainGraph) fn.release();
+        } finally {
+            fn.clearFresh();
         }
+        if (!retainGraph) fn.release();
     }
 
-    private static void accumulate(Variable v, Tensor g, Set<Variable> touched) {
+    /**
+     * fn.backwardInto the gradients its leaves own so far; false (nothing done) where a leaf has
+     * none yet (it then simply takes fn's gradient) or fn declines.
+     */
+    private static boolean runBackwardInto(Function fn, Tensor g, boolean retainGraph, Set<Variable> touched) {
+        int n = fn.arity();
+        Tensor[] into = new Tensor[n];
+        for (int i = 0; i < n; i++) {
+            if (!fn.needs(i)) continue;
+            if (fn.leaf(i).grad() == null) return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!fn.needs(i)) continue;
+            touched.add(fn.leaf(i));
+            into[i] = fn.leaf(i).ownedGrad();
+        }
+        boolean done;
+        long t0 = Profiler.start();
+        try (var scope = GradMode.noGrad()) {
+            done = fn.backwardInto(g, into);
+        }
+        Profiler.stop(t0, fn.name(), true);
+        if (done && !retainGraph) fn.release();
+        return done;
+    }
+
+    /** Every input that needs a gradient is a leaf, and no leaf comes twice. */
+    private static boolean onlyDistinctLeaves(Function fn) {
+        Set<Variable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < fn.arity(); i++) {
+            if (!fn.needs(i)) continue;
+            if (fn.leaf(i) == null || !seen.add(fn.leaf(i))) return false;
+        }
+        return true;
+    }
+
+    /** grads[i] is not also the gradient of another input (then it is not any one leaf's alone). */
+    private static boolean once(Tensor[] grads, int i) {
+        for (int j = 0; j < grads.length; j++) if (j != i && grads[j] == grads[i]) return false;
+        return true;
+    }
+
+    private static void accumulate(Variable v, Tensor g, boolean fresh, Set<Variable> touched) {
         touched.add(v);
-        v.accumulateGrad(g);
+        v.accumulateGrad(g, fresh);
     }
 
     /** Sums a broadcast gradient back to the input's shape, or fails naming the op. */

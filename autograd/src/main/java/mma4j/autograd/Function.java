@@ -1,6 +1,8 @@
 package mma4j.autograd;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import mma4j.tensor.Shapes;
 import mma4j.tensor.Tensor;
 
@@ -41,12 +43,46 @@ public abstract class Function {
     private int[] savedVersions;
     private boolean recorded;
     private boolean released;
+    /** Gradients the current backward call marked with {@link #fresh}; cleared by the engine. */
+    private List<Tensor> freshGrads;
 
     /** Computes the output from the inputs' values. Runs with grad recording off. */
     protected abstract Tensor forward(Tensor... inputs);
 
     /** Given d(loss)/d(output), returns d(loss)/d(input) for each input (null where not needed). */
     protected abstract Tensor[] backward(Tensor gradOutput);
+
+    /**
+     * Optional, for ops applied straight to leaves (a regularizer on a weight): whether
+     * {@link #backwardInto} may be used. The engine then runs this node's backward after the rest
+     * of the graph, when the leaves' gradients hold every other contribution.
+     */
+    protected boolean addsIntoLeafGradients() {
+        return false;
+    }
+
+    /**
+     * Adds d(loss)/d(input i) into {@code leafGrads[i]} (the leaf's gradient so far, which the
+     * engine owns; null where input i needs no gradient) instead of returning new tensors: one
+     * pass over the weight less. Return false, changing nothing, to have {@link #backward} called
+     * instead. Only called when {@link #addsIntoLeafGradients} is true.
+     */
+    protected boolean backwardInto(Tensor gradOutput, Tensor[] leafGrads) {
+        return false;
+    }
+
+    /**
+     * Marks a gradient this backward allocated itself and keeps no other reference to, and
+     * returns it. A leaf may then keep it as its gradient without a copy and add into it in place
+     * (PyTorch's AccumulateGrad "steals" such gradients the same way). Don't mark the incoming
+     * gradient, a saved tensor, a view of either, or a tensor returned for two inputs.
+     */
+    protected final Tensor fresh(Tensor grad) {
+        if (grad == null) return null;
+        if (freshGrads == null) freshGrads = new ArrayList<>(2);
+        freshGrads.add(grad);
+        return grad;
+    }
 
     /** Runs forward and, if any input needs a gradient and grad mode is on, records this node. */
     public final Variable apply(Variable... in) {
@@ -169,6 +205,17 @@ public abstract class Function {
 
     final boolean needs(int i) {
         return needsInputGrad[i];
+    }
+
+    /** Whether the last backward call marked this exact tensor {@link #fresh}. */
+    final boolean isFresh(Tensor grad) {
+        if (freshGrads == null) return false;
+        for (Tensor t : freshGrads) if (t == grad) return true;
+        return false;
+    }
+
+    final void clearFresh() {
+        freshGrads = null;
     }
 
     final void retainOutputGrad(Variable output) {

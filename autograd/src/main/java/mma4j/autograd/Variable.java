@@ -119,22 +119,34 @@ public class Variable {
     }
 
     /**
-     * Adds one gradient contribution during backward. The first is only referenced (it may alias
-     * another tensor, so it is never written to); a second makes a fresh sum that is ours, and
-     * later ones add into that in place. {@link #ownGrad} copies a still-borrowed gradient when
-     * backward ends. A weight with two contributions (its layer's and a regularizer's) thus costs
-     * one sum instead of a copy plus an in-place add: one full pass over the weight less.
+     * Adds one gradient contribution during backward. The first is only referenced; unless its
+     * Function marked it {@code fresh} (allocated for this gradient alone) it may alias another
+     * tensor, so it is never written to. A second contribution makes a fresh sum, or is added
+     * into whichever of the two is fresh; later ones add into our own gradient in place.
+     * {@link #ownGrad} copies a still-borrowed gradient when backward ends. A weight with two
+     * contributions (its layer's and a regularizer's) thus costs one pass, and a weight whose
+     * layer hands it a fresh gradient costs no copy at all.
      */
-    void accumulateGrad(Tensor g) {
+    void accumulateGrad(Tensor g, boolean fresh) {
         if (grad == null) {
             grad = g;
-            gradBorrowed = true;
+            gradBorrowed = !fresh;
         } else if (gradBorrowed) {
-            grad = grad.add(g);
+            // float addition is commutative, so g + grad has the bits of grad + g
+            grad = fresh ? g.addInPlace(grad) : grad.add(g);
             gradBorrowed = false;
         } else {
             grad.addInPlace(g);
         }
+    }
+
+    /**
+     * The gradient so far as a tensor this Variable owns (a borrowed one is copied first), for a
+     * Function's {@code backwardInto} to add into; null if none has arrived.
+     */
+    Tensor ownedGrad() {
+        ownGrad();
+        return grad;
     }
 
     /** Ends a backward: a gradient still borrowed from a Function's result becomes our own copy. */
@@ -175,7 +187,7 @@ public class Variable {
                     + Shapes.str(data.shape()) + "; pass d(loss)/d(output), a tensor of shape " + Shapes.str(data.shape()));
         }
         if (gradFn == null) {
-            accumulateGrad(gradient);
+            accumulateGrad(gradient, false);
             ownGrad();
             return;
         }

@@ -44,9 +44,9 @@ public final class Layers {
             Tensor x2 = saved()[0], w = saved()[1];
             Tensor g2 = g.reshape(-1, w.size(0));
             Tensor gx = needsInputGrad(0) ? g2.matmul(w).reshape(inShape) : null;     // dL/dx = g W
-            Tensor gw = needsInputGrad(1) ? g2.t().matmul(x2) : null;                   // dL/dW = g^T x
+            Tensor gw = needsInputGrad(1) ? fresh(g2.t().matmul(x2)) : null;            // dL/dW = g^T x
             if (!hasBias) return new Tensor[] {gx, gw};
-            return new Tensor[] {gx, gw, needsInputGrad(2) ? g2.sum(0) : null};         // dL/db = sum of g over rows
+            return new Tensor[] {gx, gw, needsInputGrad(2) ? fresh(g2.sum(0)) : null};  // dL/db = sum of g over rows
         }
     }
 
@@ -68,8 +68,8 @@ public final class Layers {
             Tensor gw = null, gb = null;
             if (needsInputGrad(1) || (hasBias && needsInputGrad(2))) {
                 Tensor[] r = NnOps.conv2dBackwardWeight(x, g, w.shape(), hasBias, stride, padding);
-                gw = r[0];
-                gb = r[1];
+                gw = fresh(r[0]); // new tensors: a weight's gradient needs no copy
+                gb = fresh(r[1]);
             }
             return hasBias ? new Tensor[] {gx, gw, gb} : new Tensor[] {gx, gw};
         }
@@ -125,8 +125,8 @@ public final class Layers {
                 out[1] = needsInputGrad(1) ? NnOps.reluBackward(g, s[4]) : null;
                 p = 2;
             }
-            if (arity > p) out[p] = r[1];
-            if (arity > p + 1) out[p + 1] = r[2];
+            if (arity > p) out[p] = fresh(r[1]);
+            if (arity > p + 1) out[p + 1] = fresh(r[2]);
             return out;
         }
 
