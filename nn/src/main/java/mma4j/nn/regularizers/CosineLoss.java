@@ -27,12 +27,13 @@ public final class CosineLoss implements Regularizer {
 
     @Override
     public Variable apply(Variable weight) {
-        Variable w = WeightMatrix.rows("cosine", weight, impl == Impl.COMPOSED);
-        return switch (impl) {
-            case COMPOSED -> Composed.cosine(w);
-            case FUSED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.COSINE).apply(w);
-            case TILED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.COSINE, tile).apply(w);
-        };
+        // The fused forms read [out, in, kH, kW] as rows themselves (and check them as they measure
+        // them): applied to the weight itself, their backward can add into its gradient.
+        if (impl != Impl.COMPOSED) {
+            Variable w = WeightMatrix.asIs("cosine", weight);
+            return new NearestNeighbourLoss(NearestNeighbourLoss.Term.COSINE, impl == Impl.TILED ? tile : 0).apply(w);
+        }
+        return Composed.cosine(WeightMatrix.rows("cosine", weight));
     }
 
     @Override

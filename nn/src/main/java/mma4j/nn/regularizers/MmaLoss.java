@@ -30,12 +30,13 @@ public final class MmaLoss implements Regularizer {
 
     @Override
     public Variable apply(Variable weight) {
-        Variable w = WeightMatrix.rows("mma", weight, impl == Impl.COMPOSED);
-        return switch (impl) {
-            case COMPOSED -> Composed.mma(w);
-            case FUSED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.MMA).apply(w);
-            case TILED -> new NearestNeighbourLoss(NearestNeighbourLoss.Term.MMA, tile).apply(w);
-        };
+        // The fused forms read [out, in, kH, kW] as rows themselves (and check them as they measure
+        // them): applied to the weight itself, their backward can add into its gradient.
+        if (impl != Impl.COMPOSED) {
+            Variable w = WeightMatrix.asIs("mma", weight);
+            return new NearestNeighbourLoss(NearestNeighbourLoss.Term.MMA, impl == Impl.TILED ? tile : 0).apply(w);
+        }
+        return Composed.mma(WeightMatrix.rows("mma", weight));
     }
 
     @Override

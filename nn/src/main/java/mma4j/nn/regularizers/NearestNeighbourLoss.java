@@ -97,9 +97,9 @@ public final class NearestNeighbourLoss extends Function {
     @Override
     protected Tensor forward(Tensor... in) {
         Tensor w = in[0];
-        if (w.dim() != 2) throw new IllegalArgumentException(op + ": expects a weight matrix [rows, columns], got " + Shapes.str(w.shape()));
+        if (w.dim() < 2) throw new IllegalArgumentException(op + ": expects a weight of rows [rows, columns, ...], got " + Shapes.str(w.shape()));
         inShape = w.shape();
-        int n = inShape[0], d = inShape[1];
+        int n = inShape[0], d = n == 0 ? 0 : w.numel() / n;
         Scratch sc = SCRATCH.get();
         float[] values = UnitRows.values(w);
         if (tile > 0) {
@@ -122,9 +122,29 @@ public final class NearestNeighbourLoss extends Function {
 
     @Override
     protected Tensor[] backward(Tensor g) {
+        float[] gw = new float[saved()[0].numel()];
+        addGradient(g, gw);
+        return new Tensor[] {fresh(Tensor.wrap(gw, inShape).to(g.device()))};
+    }
+
+    /** Run after the rest of backward: adds dL/dW straight into the weight's gradient so far. */
+    @Override
+    protected boolean addsIntoLeafGradients() {
+        return true;
+    }
+
+    @Override
+    protected boolean backwardInto(Tensor g, Tensor[] leafGrads) {
+        Tensor into = leafGrads[0];
+        if (!into.device().isCpu() || !into.isContiguous() || into.offset() != 0 || into.array().length != into.numel()) return false;
+        addGradient(g, into.array());
+        return true;
+    }
+
+    /** gw += dL/dW, row by row (rows are independent, so they are split over the pool). */
+    private void addGradient(Tensor g, float[] gw) {
         float[] w = UnitRows.values(saved()[0]); // saved() fails loudly if the weight changed in place since forward
-        int n = inShape[0], d = inShape[1];
-        float[] gw = new float[n * d];
+        int n = inShape[0], d = w.length / n;
         double scale = g.item() / (double) n;
         double[] slope = new double[n];
         float[] pair = new float[n];
@@ -133,12 +153,10 @@ public final class NearestNeighbourLoss extends Function {
             // u_i . u_j = w_i . w_j / (norm_i norm_j): pair i adds pair[i] * w_j to row i and pair[i] * w_i to row j
             pair[i] = (float) (slope[i] / ((double) norm[i] * norm[nearest.index[i]]));
         }
-        // Gathered per row, so rows are independent and split over the pool.
         int[][] chosenBy = chosenBy(nearest.index, n);
         Parallel.forRange(n, 4L * d, (from, to) -> {
             for (int r = from; r < to; r++) gradientRow(r, w, slope, pair, chosenBy[r], gw, d);
         });
-        return new Tensor[] {Tensor.wrap(gw, inShape).to(g.device())};
     }
 
     /**
@@ -148,24 +166,30 @@ public final class NearestNeighbourLoss extends Function {
      *   u_r . dL/du_r = s_r c_r + sum_k s_k c_k          (the forward's cosines: no dot product)
      *   dL/dw_r = (dL/du_r - u_r (u_r . dL/du_r)) / |w_r|
      * </pre>
-     * so the row is a combination of 2 + |k| rows of W, summed in a fixed order: r's own term,
-     * then the pair terms by ascending pair index (the order a serial scatter over pairs has).
+     * so the row is a combination of 2 + |k| rows of W, added to gw's row in a fixed order: r's
+     * own term, then the pair terms by ascending pair index (the order a serial scatter over
+     * pairs has).
      */
     private void gradientRow(int r, float[] w, double[] slope, float[] pair, int[] ks, float[] gw, int d) {
         double along = slope[r] * nearest.cos[r];
         for (int k : ks) along += slope[k] * nearest.cos[k];
-        int or = r * d;
+        // The terms as (coefficient, row of W), zero ones left out: one pass over gw's row adds them all.
+        float[] coef = new float[ks.length + 2];
+        int[] from = new int[ks.length + 2];
+        int terms = 0;
         float self = (float) (-along / ((double) norm[r] * norm[r]));
-        if (self != 0f) RowOps.axpy(self, w, or, gw, or, d);
+        if (self != 0f) terms = term(coef, from, terms, self, r * d);
         int k = 0;
-        for (; k < ks.length && ks[k] < r; k++) addPairTerm(ks[k], w, pair, gw, or, d);
-        if (pair[r] != 0f) RowOps.axpy(pair[r], w, nearest.index[r] * d, gw, or, d);
-        for (; k < ks.length; k++) addPairTerm(ks[k], w, pair, gw, or, d);
+        for (; k < ks.length && ks[k] < r; k++) if (pair[ks[k]] != 0f) terms = term(coef, from, terms, pair[ks[k]], ks[k] * d);
+        if (pair[r] != 0f) terms = term(coef, from, terms, pair[r], nearest.index[r] * d);
+        for (; k < ks.length; k++) if (pair[ks[k]] != 0f) terms = term(coef, from, terms, pair[ks[k]], ks[k] * d);
+        RowOps.addCombination(gw, r * d, w, from, coef, terms, d);
     }
 
-    /** Row (at or) += pair[k] * w_k: row k chose this row as its nearest neighbour. */
-    private static void addPairTerm(int k, float[] w, float[] pair, float[] gw, int or, int d) {
-        if (pair[k] != 0f) RowOps.axpy(pair[k], w, k * d, gw, or, d);
+    private static int term(float[] coef, int[] from, int terms, float c, int offset) {
+        coef[terms] = c;
+        from[terms] = offset;
+        return terms + 1;
     }
 
     /** For each row r, the rows k with nearest(k) == r, ascending. */

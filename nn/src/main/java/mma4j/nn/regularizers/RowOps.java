@@ -94,6 +94,26 @@ final class RowOps {
         for (; p < len; p++) y[yOff + p] = Math.fma(alpha, x[xOff + p], y[yOff + p]);
     }
 
+    /**
+     * y[yOff + p] += sum_t coef[t] * x[from[t] + p] for t = 0..terms-1, one fused multiply-add per
+     * term in that order (the bits of one {@link #axpy} per term), in a single pass over y.
+     */
+    static void addCombination(float[] y, int yOff, float[] x, int[] from, float[] coef, int terms, int len) {
+        int p = 0;
+        if (Simd.enabled()) {
+            for (int bound = F.loopBound(len); p < bound; p += F.length()) {
+                FloatVector acc = FloatVector.fromArray(F, y, yOff + p);
+                for (int t = 0; t < terms; t++) acc = FloatVector.fromArray(F, x, from[t] + p).fma(FloatVector.broadcast(F, coef[t]), acc);
+                acc.intoArray(y, yOff + p);
+            }
+        }
+        for (; p < len; p++) {
+            float acc = y[yOff + p];
+            for (int t = 0; t < terms; t++) acc = Math.fma(coef[t], x[from[t] + p], acc);
+            y[yOff + p] = acc;
+        }
+    }
+
     /** y = a * y + b * x over len elements (the normalization backward's update). */
     static void scaleAdd(float a, float[] y, int yOff, float b, float[] x, int xOff, int len) {
         int p = 0;

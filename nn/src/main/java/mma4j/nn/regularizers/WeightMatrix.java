@@ -16,18 +16,33 @@ public final class WeightMatrix {
     }
 
     /**
-     * The same; {@code checkRows} false skips the pass over the values, for the fused ops that
-     * check each row with the same errors while they measure its length anyway.
+     * The same; {@code checkRows} false skips the pass over the values, for ops that check each
+     * row with the same errors while they measure its length anyway.
      */
     public static Variable rows(String op, Variable weight, boolean checkRows) {
-        int[] s = weight.shape();
-        if (s.length < 2) {
-            throw new IllegalArgumentException(op + ": expects a Linear [out, in] or Conv2d [out, in, kH, kW] weight, got shape " + Shapes.str(s));
-        }
+        int[] s = checkRank(op, weight);
         int n = s[0];
         int d = n == 0 ? 0 : weight.data().numel() / n;
         Variable m = s.length == 2 ? weight : weight.reshape(n, d);
         if (checkRows) UnitRows.check(op, UnitRows.values(m.data()), n, d);
         return m;
+    }
+
+    /**
+     * The weight itself, for the fused ops that read [out, in, kH, kW] as [out, in*kH*kW] rows
+     * and check each row while they measure it. No reshape node: the op's input is then the
+     * weight itself, so its backward may add into the weight's gradient.
+     */
+    public static Variable asIs(String op, Variable weight) {
+        checkRank(op, weight);
+        return weight;
+    }
+
+    private static int[] checkRank(String op, Variable weight) {
+        int[] s = weight.shape();
+        if (s.length < 2) {
+            throw new IllegalArgumentException(op + ": expects a Linear [out, in] or Conv2d [out, in, kH, kW] weight, got shape " + Shapes.str(s));
+        }
+        return s;
     }
 }

@@ -21,6 +21,11 @@ class NearestNeighbourBackwardTest {
      * ascending, g_i += p_i w_j and g_j += p_i w_i with p_i = s_i / (|w_i| |w_j|).
      */
     private static float[] serialReference(NearestNeighbourLoss.Term term, float[] w, int n, int d) {
+        return serialReference(term, w, n, d, new float[n * d]);
+    }
+
+    /** The same, scattered into g (which then holds the sum). */
+    private static float[] serialReference(NearestNeighbourLoss.Term term, float[] w, int n, int d, float[] g) {
         float[] norm = UnitRows.norms("test", w, n, d);
         Nearest nn = Nearest.ofUpper(Gram.full(w, n, d), n, norm); // the fused forward's cosines: raw Gram over lengths
         double[] s = new double[n], along = new double[n];
@@ -29,7 +34,6 @@ class NearestNeighbourBackwardTest {
             along[i] = s[i] * nn.cos[i];
         }
         for (int i = 0; i < n; i++) along[nn.index[i]] += s[i] * nn.cos[i];
-        float[] g = new float[n * d];
         for (int r = 0; r < n; r++) RowOps.axpy((float) (-along[r] / ((double) norm[r] * norm[r])), w, r * d, g, r * d, d);
         for (int i = 0; i < n; i++) {
             int j = nn.index[i];
@@ -56,13 +60,9 @@ class NearestNeighbourBackwardTest {
     @ParameterizedTest
     @EnumSource(NearestNeighbourLoss.Term.class)
     void gatheredRowsEqualTheSerialScatterBitForBit(NearestNeighbourLoss.Term term) {
-        int n = 61, d = 33;
-        // Rows in a few tight clusters around 5 centres: many rows pick the same neighbour.
-        Tensor centres = Weights.randn(11, 5, d), noise = Weights.randn(12, n, d).mul(0.05f);
-        float[] w = new float[n * d];
-        float[] c = centres.toArray(), e = noise.toArray();
-        for (int i = 0; i < n; i++) for (int p = 0; p < d; p++) w[i * d + p] = c[(i % 5) * d + p] + e[i * d + p];
-        Tensor weight = Tensor.of(w, n, d);
+        float[] w = clusteredRows();
+        Tensor weight = Tensor.of(w, N, D);
+        int n = N, d = D;
         Nearest nn = Nearest.ofUpper(Gram.full(UnitRows.of("test", w, n, d, 0f).u, n, d), n);
         int[] chosen = new int[n];
         for (int k : nn.index) chosen[k]++;
@@ -76,5 +76,34 @@ class NearestNeighbourBackwardTest {
                         term + ", " + threads + " thread(s): gradient element " + i + " is " + got[i] + ", serial loop gives " + want[i]);
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(NearestNeighbourLoss.Term.class)
+    void addedIntoAWeightsGradientItContinuesTheSerialScatterFromThatGradient(NearestNeighbourLoss.Term term) {
+        // A conv-shaped weight [61, 3, 11, 1] (rows of 33) that also gets the gradient `other`
+        // from sum(w * other): the fused loss runs last and adds its terms into that gradient.
+        float[] w = clusteredRows();
+        float[] other = Weights.randn(13, N, D).toArray();
+        Variable v = Variable.param(Tensor.of(w.clone(), N, 3, 11, 1));
+        Regularizer loss = term == NearestNeighbourLoss.Term.MMA ? new MmaLoss() : new CosineLoss();
+        loss.apply(v).add(v.mul(Variable.of(Tensor.of(other, N, 3, 11, 1))).sum()).backward();
+        float[] want = serialReference(term, w, N, D, other.clone());
+        float[] got = v.grad().toArray();
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                    term + ": gradient element " + i + " is " + got[i] + ", the serial loop from the other gradient gives " + want[i]);
+        }
+    }
+
+    private static final int N = 61, D = 33;
+
+    /** Rows in a few tight clusters around 5 centres: many rows pick the same neighbour. */
+    private static float[] clusteredRows() {
+        Tensor centres = Weights.randn(11, 5, D), noise = Weights.randn(12, N, D).mul(0.05f);
+        float[] w = new float[N * D];
+        float[] c = centres.toArray(), e = noise.toArray();
+        for (int i = 0; i < N; i++) for (int p = 0; p < D; p++) w[i * D + p] = c[(i % 5) * D + p] + e[i * D + p];
+        return w;
     }
 }
