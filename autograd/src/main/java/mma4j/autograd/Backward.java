@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,12 +40,10 @@ final class Backward {
     }
 
     private static void walk(Variable root, Tensor seed, boolean retainGraph, Set<Variable> touched) {
-        List<Function> order = topologicalOrder(root.gradFn());
+        List<Function> order = runOrder(root.gradFn());
         // Gradients waiting for their node: a node runs once all its consumers have added theirs.
         Map<Function, Tensor> pending = new IdentityHashMap<>();
         pending.put(root.gradFn(), seed);
-        // Ops on leaves that add into the leaves' gradients: run last, when those are complete.
-        Map<Function, Tensor> last = new LinkedHashMap<>();
         for (Function fn : order) {
             Tensor g = pending.remove(fn);
             if (g == null) continue; // no path from the root carries gradient here
@@ -56,13 +53,27 @@ final class Backward {
                         + "(backward(true) or backward(gradient, true)) if you need to backward twice, or run the forward pass again.");
             }
             if (fn.retainedOutput() != null) accumulate(fn.retainedOutput(), g, false, touched);
-            if (fn.addsIntoLeafGradients() && onlyDistinctLeaves(fn)) last.put(fn, g);
-            else runBackward(fn, g, retainGraph, pending, touched);
+            if (addsIntoLeaves(fn) && runBackwardInto(fn, g, retainGraph, touched)) continue;
+            runBackward(fn, g, retainGraph, pending, touched);
         }
-        for (var e : last.entrySet()) {
-            Function fn = e.getKey();
-            if (!runBackwardInto(fn, e.getValue(), retainGraph, touched)) runBackward(fn, e.getValue(), retainGraph, pending, touched);
-        }
+    }
+
+    /**
+     * The order backward runs the nodes in: {@link #topologicalOrder}, with the ops that add into
+     * leaf gradients moved to the end (in their order), when the leaves hold every other
+     * contribution. Such an op takes only leaves, so no node after it waits for its result.
+     */
+    static List<Function> runOrder(Function root) {
+        List<Function> order = topologicalOrder(root), last = new ArrayList<>();
+        List<Function> first = new ArrayList<>(order.size());
+        for (Function fn : order) (addsIntoLeaves(fn) ? last : first).add(fn);
+        first.addAll(last);
+        return first;
+    }
+
+    /** fn may add into its leaves' gradients: it says so, and its inputs are distinct leaves. */
+    private static boolean addsIntoLeaves(Function fn) {
+        return fn.addsIntoLeafGradients() && onlyDistinctLeaves(fn);
     }
 
     /** fn.backward(g): each input's gradient goes to the node that made the input, or to its leaf. */

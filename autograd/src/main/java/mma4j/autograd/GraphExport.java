@@ -120,7 +120,7 @@ public final class GraphExport {
         List<String> out = new ArrayList<>();
         if (root.gradFn() == null) return out;
         Map<String, Integer> count = new java.util.HashMap<>();
-        for (Function fn : Backward.topologicalOrder(root.gradFn())) {
+        for (Function fn : Backward.runOrder(root.gradFn())) {
             int k = count.merge(fn.name(), 1, Integer::sum);
             out.add(k == 1 ? fn.name() : fn.name() + "#" + k);
         }

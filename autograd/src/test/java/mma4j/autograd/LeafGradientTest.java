@@ -136,6 +136,15 @@ class LeafGradientTest {
     }
 
     @Test
+    void theGraphExportListsSuchAnOpWhereBackwardRunsIt() {
+        Variable x = Variable.param(uniform(8, 3));
+        Variable loss = new AddsInto(5f).apply(x).add(x.mul(2f).sum());
+        List<String> order = GraphExport.backwardOrder(loss);
+        assertEquals("AddsInto", order.get(order.size() - 1), order.toString());
+        assertEquals("Add", order.get(0), order.toString());
+    }
+
+    @Test
     void anOpThatAddsIntoLeafGradientsHandsItsGradientOverWhereTheLeafHasNone() {
         Variable x = Variable.param(uniform(5, 3));
         AddsInto op = new AddsInto(5f);

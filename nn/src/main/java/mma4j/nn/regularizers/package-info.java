@@ -19,7 +19,9 @@
  *   <li>FUSED ({@link mma4j.nn.regularizers.NearestNeighbourLoss}), the default: the upper
  *       triangle of the raw W W^T (one symmetric Gemm product), a row max over its entries
  *       divided by the two row lengths, and an O(n d) backward, since only each row's nearest
- *       neighbour pair receives gradient.</li>
+ *       neighbour pair receives gradient. Applied to the weight itself, it adds that backward
+ *       straight into the weight's gradient after the layer's own
+ *       ({@link mma4j.autograd.Function#backwardInto}).</li>
  *   <li>TILED (same Function, {@code tile > 0}): the row maxima are streamed over square tiles
  *       of the cosine matrix, split over the worker pool, so memory is O(n d) for any n.</li>
  * </ul>
