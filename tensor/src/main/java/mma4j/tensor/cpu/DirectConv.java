@@ -302,10 +302,16 @@ final class DirectConv {
      * Whether {@link #weightGrad} serves this convolution: {@link #applies}, filters in whole
      * vectors, maps of at least 256 positions (16x16; on 8x8 maps the extra position per row
      * wastes too much, and im2col + GEMM measured faster), at most 64 channels in and out (at
-     * 128 x 128 channels on 16x16 maps im2col + GEMM measured ~20% faster).
+     * 128 x 128 channels on 16x16 maps im2col + GEMM measured ~20% faster); or 8 to 15 filters,
+     * padded to one vector, on any map and channel count (DenseNet-40-12's 12-filter layers:
+     * 1.6-4x faster than im2col + GEMM, docs/BENCHMARKS.md).
      */
     static boolean appliesToWeightGrad(Conv.Geometry g) {
-        return applies(g) && g.f() % L == 0 && g.h() * g.w() >= 256 && g.c() <= 64 && g.f() <= 64;
+        if (!applies(g)) return false;
+        // Fewer filters than a vector (DenseNet's growth of 12): padded to one vector. im2col's
+        // column matrix (9x the input) is then written, packed and read for a GEMM of only f rows.
+        if (g.f() < L) return g.f() >= MR;
+        return g.f() % L == 0 && g.h() * g.w() >= 256 && g.c() <= 64 && g.f() <= 64;
     }
 
     /**
@@ -321,9 +327,11 @@ final class DirectConv {
     static void weightGrad(float[] x, int xo, float[] gy, int gyo, int n, int c, int h, int w, int f, int units,
                            float[][] part, int[] partOff, double[][] pb) {
         // rows of W+1 in the bordered copy (see border) and in gy^T: one extra position per row
-        int hw = h * w, wp = w + 1, plane = (h + 2) * wp + 1, xStride = c * plane, positions = h * wp, gStride = positions * f, ckk = c * 9;
+        // filters padded to whole vectors (zeros in gy^T; the padded results are not stored)
+        int fp = PackedGemm.ceilDiv(f, L) * L;
+        int hw = h * w, wp = w + 1, plane = (h + 2) * wp + 1, xStride = c * plane, positions = h * wp, gStride = positions * fp, ckk = c * 9;
         // blocks of 8 rows x NR filters, or (filters in whole vectors only) 16 rows x L filters
-        boolean wide = f % NR == 0;
+        boolean wide = fp % NR == 0;
         int fw = wide ? NR : L, rows = wide ? 8 : 16;
         // offsets of each row e = (c, ki, kj) in the bordered copy, padded to whole blocks with row 0's (results unused)
         int ckkPad = PackedGemm.ceilDiv(ckk, rows) * rows;
@@ -333,7 +341,7 @@ final class DirectConv {
         int workers = Math.min(Parallel.threads(), units);
         Parallel.forRange(workers, (long) f * ckk * hw * n / workers, (from, to) -> {
             ConvWorkspace ws = ConvWorkspace.get();
-            float[] acc = ws.col(f * ckkPad);
+            float[] acc = ws.col(fp * ckkPad);
             int[] o = new int[rows];
             // one image at a time (its bordered copy and gy^T stay in L2), its sums added to the run's
             float[] xp = ws.padded(xStride + wp), gt = ws.block(gStride);
@@ -345,14 +353,14 @@ final class DirectConv {
                 int d0 = partOff[u];
                 for (int k = i0; k < i1; k++) {
                     border(x, xo + k * c * hw, c, h, w, xp, 0);
-                    transposeRows(gy, gyo + k * f * hw, f, h, w, gt, 0);
+                    transposeRows(gy, gyo + k * f * hw, f, fp, h, w, gt, 0);
                     // block (fb, e0) keeps its accumulators at acc[(fb*ckkPad + e0*fw)..], carried over the run's images
-                    for (int fb = 0; fb < f; fb += fw) {
+                    for (int fb = 0; fb < fp; fb += fw) {
                         for (int e0 = 0; e0 < ckk; e0 += rows) {
                             System.arraycopy(offs, e0, o, 0, rows);
                             int at = fb * ckkPad + e0 * fw;
-                            if (wide) filterBlock(gt, fb, f, xp, o, positions, acc, at, k == i0);
-                            else filterBlock16(gt, fb, f, xp, o, positions, acc, at, k == i0);
+                            if (wide) filterBlock(gt, fb, fp, xp, o, positions, acc, at, k == i0);
+                            else filterBlock16(gt, fb, fp, xp, o, positions, acc, at, k == i0);
                         }
                     }
                     if (pb[u].length > 0) for (int r = 0; r < f; r++) pb[u][r] += Im2col.sum(gy, gyo + (k * f + r) * hw, hw);
@@ -360,20 +368,31 @@ final class DirectConv {
                 for (int fb = 0; fb < f; fb += fw) {
                     for (int e = 0; e < ckk; e++) {
                         int at = fb * ckkPad + e / rows * rows * fw + e % rows * fw;
-                        for (int j = 0; j < fw; j++) dst[d0 + (fb + j) * ckk + e] = acc[at + j];
+                        for (int j = 0; j < fw && fb + j < f; j++) dst[d0 + (fb + j) * ckk + e] = acc[at + j];
                     }
                 }
             }
         });
     }
 
-    /** dst[(oy*(W+1) + ox)*F + f] = gy[f, oy, ox] (an [F, H, W] image from go), zero for ox = W. */
-    private static void transposeRows(float[] gy, int go, int f, int h, int w, float[] dst, int off) {
+    /**
+     * dst[(oy*(W+1) + ox)*FP + f] = gy[f, oy, ox] (an [F, H, W] image from go), zero for ox = W
+     * and for the padding filters F..FP-1.
+     */
+    private static void transposeRows(float[] gy, int go, int f, int fp, int h, int w, float[] dst, int off) {
         int wp = w + 1;
         for (int oy = 0; oy < h; oy++) {
-            int d = off + oy * wp * f;
-            GemmPacking.copyRowMajor(gy, go + oy * w, 1, h * w, w, f, dst, d);
-            Arrays.fill(dst, d + w * f, d + wp * f, 0f);
+            int d = off + oy * wp * fp;
+            if (fp == f) {
+                GemmPacking.copyRowMajor(gy, go + oy * w, 1, h * w, w, f, dst, d);
+            } else {
+                for (int ox = 0; ox < w; ox++) {
+                    int dd = d + ox * fp;
+                    for (int j = 0; j < f; j++) dst[dd + j] = gy[go + j * h * w + oy * w + ox];
+                    Arrays.fill(dst, dd + f, dd + fp, 0f);
+                }
+            }
+            Arrays.fill(dst, d + w * fp, d + wp * fp, 0f);
         }
     }
 

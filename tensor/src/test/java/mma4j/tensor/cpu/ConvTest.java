@@ -68,7 +68,11 @@ class ConvTest {
                 new Case(2, 11, 48, 17, 16, 3, 1, 1, true),
                 new Case(3, 2, 9, 32, 32, 3, 1, 1, true),
                 new Case(1, 9, 17, 33, 33, 3, 1, 1, true),
-                new Case(2, 33, 12, 6, 6, 3, 1, 1, true)));  // more channels than one block of DirectConv.CB
+                new Case(2, 33, 12, 6, 6, 3, 1, 1, true),    // more channels than one block of DirectConv.CB
+                // fewer filters than a vector (DenseNet's growth 12): the weight gradient pads them to one
+                new Case(3, 40, 12, 8, 8, 3, 1, 1, true),
+                new Case(2, 20, 12, 16, 16, 3, 1, 1, false),
+                new Case(2, 7, 8, 12, 10, 3, 1, 1, true)));
         Generator g = new Generator(20261126);
         int[] ks = {1, 3, 5};
         for (int i = 0; i < 16; i++) {
