@@ -47,6 +47,24 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the command line on System.out and System.err and returns the exit code, with both
+     * flushed: picocli's default writers flush on println only, so a table printed with print()
+     * would otherwise be lost when main exits.
+     */
+    static int run(String... args) {
+        CommandLine cl = commandLine();
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 }

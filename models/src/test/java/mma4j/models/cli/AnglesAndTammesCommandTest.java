@@ -37,6 +37,26 @@ class AnglesAndTammesCommandTest {
     }
 
     @Test
+    void theRealEntryPointPrintsTheWholeTable(@TempDir Path dir) throws Exception {
+        // Main.run writes to System.out as `./mma4j angles` does; the table is printed with print(),
+        // so it reaches the stream only if the command line's writer is flushed before exit.
+        Path ck = dir.resolve("resnet20.safetensors");
+        SafeTensors.save(ck, ModelZoo.create("resnet20", 10, 0).stateDict());
+        java.io.PrintStream was = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(captured, false, java.nio.charset.StandardCharsets.UTF_8));
+            code = Main.run("angles", "--checkpoint", ck.toString());
+        } finally {
+            System.setOut(was);
+        }
+        String out = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code);
+        assertEquals(22, out.lines().filter(l -> l.contains(".weight")).count(), "every layer's line:\n" + out);
+    }
+
+    @Test
     void anglesRejectsAMissingOrMalformedFileWithExitCode2(@TempDir Path dir) throws Exception {
         Cli missing = Cli.run("angles", "--checkpoint", dir.resolve("nope.safetensors").toString());
         assertEquals(2, missing.exitCode(), missing.toString());
