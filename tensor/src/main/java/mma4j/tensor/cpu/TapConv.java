@@ -65,17 +65,8 @@ final class TapConv {
         ConvWorkspace ws = ConvWorkspace.get();
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] xt = toPositionMajor(x, xo, n, c, hw, ws.winogradInputs(c * hw * n));
-        float[] yt = ws.winogradProducts(f * hw * n), cols = ws.col(c * hw * n), r = ws.block(f * hw * n);
-        Arrays.fill(yt, 0, f * hw * n, 0f);
-        int[][] pairs = pairs(g.h(), g.w());
-        for (int t = 0; t < 9; t++) {
-            int[] tp = pairs[t];
-            int width = tp.length / 2 * n;
-            if (width == 0) continue;
-            columns(xt, n, c, tp, 1, cols);
-            Gemm.sgemm(f, width, c, wt, t * plane, c, 1, cols, 0, width, 1, 0f, r, 0, width);
-            addColumns(r, n, f, tp, 0, yt);
-        }
+        // A = W_t [F x C] from the tap-major copy; inputs are a pair's side 1, outputs its side 0
+        float[] yt = sumOverTaps(g, wt, plane, c, 1, xt, c, 1, f, 0, ws);
         fromPositionMajor(yt, n, f, hw, bias, bo, y, yo);
     }
 
@@ -85,19 +76,32 @@ final class TapConv {
         ConvWorkspace ws = ConvWorkspace.get();
         float[] wt = tapMajor(w, wo, f, c, ws.winogradWeights(9 * plane), plane);
         float[] gyt = toPositionMajor(gy, gyo, n, f, hw, ws.winogradInputs(f * hw * n));
-        float[] gxt = ws.winogradProducts(c * hw * n), cols = ws.col(f * hw * n), r = ws.block(c * hw * n);
-        Arrays.fill(gxt, 0, c * hw * n, 0f);
+        // A = W_t^T: column-major through the strides of the tap-major copy; gy is side 0, gx side 1
+        float[] gxt = sumOverTaps(g, wt, plane, 1, c, gyt, f, 0, c, 1, ws);
+        fromPositionMajor(gxt, n, c, hw, null, 0, gx, gxo);
+    }
+
+    /**
+     * The position-major sum over the nine taps t of A_t times the columns of {@code in} that tap
+     * t connects, one GEMM per tap: A_t is read from the tap-major weights at t*plane with strides
+     * (aRs, aCs); {@code inSide} / {@code outSide} say which position of each (output, input) pair
+     * the columns read and the products add to. Returns outCh x positions in the workspace.
+     */
+    private static float[] sumOverTaps(Conv.Geometry g, float[] wt, int plane, int aRs, int aCs, float[] in, int inCh, int inSide,
+                                       int outCh, int outSide, ConvWorkspace ws) {
+        int n = g.n(), hw = g.h() * g.w();
+        float[] out = ws.winogradProducts(outCh * hw * n), cols = ws.col(inCh * hw * n), r = ws.block(outCh * hw * n);
+        Arrays.fill(out, 0, outCh * hw * n, 0f);
         int[][] pairs = pairs(g.h(), g.w());
         for (int t = 0; t < 9; t++) {
             int[] tp = pairs[t];
             int width = tp.length / 2 * n;
             if (width == 0) continue;
-            columns(gyt, n, f, tp, 0, cols);
-            // A = W_t^T: column-major through the strides of the tap-major copy
-            Gemm.sgemm(c, width, f, wt, t * plane, 1, c, cols, 0, width, 1, 0f, r, 0, width);
-            addColumns(r, n, c, tp, 1, gxt);
+            columns(in, n, inCh, tp, inSide, cols);
+            Gemm.sgemm(outCh, width, inCh, wt, t * plane, aRs, aCs, cols, 0, width, 1, 0f, r, 0, width);
+            addColumns(r, n, outCh, tp, outSide, out);
         }
-        fromPositionMajor(gxt, n, c, hw, null, 0, gx, gxo);
+        return out;
     }
 
     /** gw = dL/dw (overwritten, as {@link Conv#backwardWeight} does); gb (may be null) = the sums of gy per filter. */

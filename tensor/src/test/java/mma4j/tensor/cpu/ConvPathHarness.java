@@ -3,6 +3,7 @@ package mma4j.tensor.cpu;
 import static mma4j.tensor.cpu.NnTestSupport.assertBitwiseEqual;
 import static mma4j.tensor.cpu.NnTestSupport.assertClose;
 import static mma4j.tensor.cpu.NnTestSupport.tolerance;
+import static mma4j.tensor.cpu.NnTestSupport.withSimd;
 import static mma4j.tensor.cpu.NnTestSupport.withThreads;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -104,6 +105,15 @@ final class ConvPathHarness {
         assertClose(label + " grad input " + c, c.xShape(), b[0], tolerance(b[1], REL, ABS), got[1]);
         assertClose(label + " grad weight " + c, c.wShape(), b[2], tolerance(b[3], REL, ABS), got[2]);
         if (c.bias()) assertClose(label + " grad bias " + c, new int[] {c.f()}, b[4], tolerance(b[5], REL, ABS), got[3]);
+    }
+
+    /** Every case matches the direct-loop reference, with SIMD on and off. */
+    static void assertCasesMatchReference(String label, Passes path, List<Case> cases) {
+        for (Case c : cases) {
+            for (boolean simd : new boolean[] {true, false}) {
+                assertMatchesReference(label + (simd ? "" : " (no SIMD)"), c, withSimd(simd, () -> run(path, c, Data.of(c))));
+            }
+        }
     }
 
     /** The four results are bitwise the same on 1, 2 and 3 threads for every case. */

@@ -49,9 +49,7 @@ class TapConvTest {
 
     @Example
     void chosenShapesMatchTheDirectLoopWithAndWithoutSimd() {
-        for (Case c : CASES) {
-            for (boolean simd : new boolean[] {true, false}) assertMatchesReference(c, withSimd(simd, () -> run(c, Data.of(c))));
-        }
+        ConvPathHarness.assertCasesMatchReference("taps", ConvPathHarness.TAPS, CASES);
     }
 
     @Example

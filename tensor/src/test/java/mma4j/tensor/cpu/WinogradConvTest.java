@@ -54,9 +54,7 @@ class WinogradConvTest {
 
     @Example
     void chosenShapesMatchTheDirectLoopWithAndWithoutSimd() {
-        for (Case c : CASES) {
-            for (boolean simd : new boolean[] {true, false}) assertMatchesReference(c, withSimd(simd, () -> run(c, Data.of(c))));
-        }
+        ConvPathHarness.assertCasesMatchReference("winograd", ConvPathHarness.WINOGRAD, CASES);
     }
 
     @Example
